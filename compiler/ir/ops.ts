@@ -1,0 +1,24 @@
+/**
+ * @fileoverview The op table: the contract between importers (which only produce these ops)
+ * and passes, the reference interpreter and codegen (which only consume them). An op not
+ * here does not exist for rnnc.
+ */
+import type { OpSpec } from './op-spec.ts';
+import { elementwiseOps } from './ops/elementwise.ts';
+import { linearOps } from './ops/linear.ts';
+import { recurrentOps } from './ops/recurrent.ts';
+import { shapeOps } from './ops/shape.ts';
+import { fail } from '../errors.ts';
+
+export const OPS: Readonly<Record<string, OpSpec>> = {
+  ...recurrentOps,
+  ...linearOps,
+  ...elementwiseOps,
+  ...shapeOps,
+};
+
+export function opSpec(op: string): OpSpec {
+  return OPS[op] ?? fail(`op '${op}' is not in the IR op table`);
+}
+
+export type { OpSpec };

@@ -1,0 +1,38 @@
+/**
+ * @fileoverview LSTM step (float reference), ONNX gate order i, o, f, c; peepholes P = [Pi, Po, Pf]:
+ *   i = f(X·Wiᵀ + H·Riᵀ + Pi ⊙ C + Wbi + Rbi)
+ *   f = f(X·Wfᵀ + H·Rfᵀ + Pf ⊙ C + Wbf + Rbf)      (input_forget: f = 1 − i)
+ *   c = g(X·Wcᵀ + H·Rcᵀ + Wbc + Rbc)
+ *   C' = f ⊙ C + i ⊙ c
+ *   o = f(X·Woᵀ + H·Roᵀ + Po ⊙ C' + Wbo + Rbo)
+ *   H' = o ⊙ h(C')
+ * `clip` bounds the four gate pre-activations, not C' (onnxruntime's reading).
+ */
+import { applyActivation } from '../../ir/activations.ts';
+import { clipValue, inputProjection, recurrentProjection, type DirectionWeights } from './common.ts';
+
+const I = 0, O = 1, F = 2, C = 3;
+
+function gatePre(x: ArrayLike<number>, h: Float64Array, p: DirectionWeights, gate: number): Float64Array {
+  const a = new Float64Array(p.hidden);
+  const b = new Float64Array(p.hidden);
+  inputProjection(a, x, p, gate);
+  recurrentProjection(b, h, p, gate);
+  for (let j = 0; j < p.hidden; j++) a[j] += b[j];
+  return a;
+}
+
+export function lstmStep(h: Float64Array, c: Float64Array, x: ArrayLike<number>, p: DirectionWeights, inputForget: boolean): void {
+  const H = p.hidden;
+  const [fAct, gAct, hAct] = p.acts;
+  const peep = (k: number, j: number) => (p.P ? p.P[k * H + j] : 0);
+  const preI = gatePre(x, h, p, I), preF = gatePre(x, h, p, F), preC = gatePre(x, h, p, C), preO = gatePre(x, h, p, O);
+  for (let j = 0; j < H; j++) {
+    const i = applyActivation(fAct, clipValue(preI[j] + peep(0, j) * c[j], p.clip));
+    const f = inputForget ? 1 - i : applyActivation(fAct, clipValue(preF[j] + peep(2, j) * c[j], p.clip));
+    const cand = applyActivation(gAct, clipValue(preC[j], p.clip));
+    c[j] = f * c[j] + i * cand;
+    const o = applyActivation(fAct, clipValue(preO[j] + peep(1, j) * c[j], p.clip));
+    h[j] = o * applyActivation(hAct, c[j]);
+  }
+}

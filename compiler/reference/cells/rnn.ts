@@ -1,0 +1,15 @@
+/**
+ * @fileoverview Elman RNN step (float reference):  H_t = f(X_t·Wᵀ + H_{t−1}·Rᵀ + Wb + Rb)
+ */
+import { applyActivation } from '../../ir/activations.ts';
+import { clipValue, inputProjection, recurrentProjection, type DirectionWeights } from './common.ts';
+
+/** h: [H] in/out state; x: [I]. */
+export function rnnStep(h: Float64Array, x: ArrayLike<number>, p: DirectionWeights): void {
+  const H = p.hidden;
+  const pre = new Float64Array(H);
+  const rec = new Float64Array(H);
+  inputProjection(pre, x, p, 0);
+  recurrentProjection(rec, h, p, 0);
+  for (let j = 0; j < H; j++) h[j] = applyActivation(p.acts[0], clipValue(pre[j] + rec[j], p.clip));
+}
