@@ -51,6 +51,8 @@ export function readTestData(dir: string, graph: Graph, needOutputs: boolean): T
 
 /** Test-data folders of a model folder: the folder itself if it holds input_0.pb, else its test_data_set_* children. */
 export function findDataSets(dir: string): string[] {
+  if (!existsSync(dir)) fail(`${dir}: data folder does not exist`);
+  if (!statSync(dir).isDirectory()) fail(`${dir}: --data must be a folder holding input_N.pb files (an ONNX test_data_set folder)`);
   if (existsSync(join(dir, 'input_0.pb'))) return [dir];
   return readdirSync(dir).filter((d) => /^test_data_set_\d+$/.test(d)).sort().map((d) => join(dir, d));
 }
