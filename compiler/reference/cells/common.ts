@@ -43,3 +43,6 @@ export function recurrentProjection(out: Float64Array, h: ArrayLike<number>, p: 
 export function clipValue(v: number, clip: number | undefined): number {
   return clip === undefined ? v : Math.min(clip, Math.max(-clip, v));
 }
+
+/** Receives each gate's pre-activation vector (after clip) so calibration can record ranges. */
+export type GateObserver = (gate: string, values: ArrayLike<number>) => void;

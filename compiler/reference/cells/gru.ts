@@ -7,11 +7,11 @@
  *   H' = (1 − z) ⊙ ĥ + z ⊙ H
  */
 import { applyActivation } from '../../ir/activations.ts';
-import { clipValue, inputProjection, recurrentProjection, type DirectionWeights } from './common.ts';
+import { clipValue, inputProjection, recurrentProjection, type DirectionWeights, type GateObserver } from './common.ts';
 
 const Z = 0, RG = 1, HG = 2;
 
-export function gruStep(h: Float64Array, x: ArrayLike<number>, p: DirectionWeights, linearBeforeReset: boolean): void {
+export function gruStep(h: Float64Array, x: ArrayLike<number>, p: DirectionWeights, linearBeforeReset: boolean, observe?: GateObserver): void {
   const H = p.hidden;
   const [f, g] = p.acts;
   const xz = new Float64Array(H), hz = new Float64Array(H);
@@ -22,16 +22,22 @@ export function gruStep(h: Float64Array, x: ArrayLike<number>, p: DirectionWeigh
   inputProjection(xr, x, p, RG);
   recurrentProjection(hr, h, p, RG);
   inputProjection(xh, x, p, HG);
-  const z = xz.map((v, j) => applyActivation(f, clipValue(v + hz[j], p.clip)));
-  const r = xr.map((v, j) => applyActivation(f, clipValue(v + hr[j], p.clip)));
+  const preZ = xz.map((v, j) => clipValue(v + hz[j], p.clip));
+  const preR = xr.map((v, j) => clipValue(v + hr[j], p.clip));
+  observe?.('z', preZ);
+  observe?.('r', preR);
+  const z = preZ.map((v) => applyActivation(f, v));
+  const r = preR.map((v) => applyActivation(f, v));
   if (linearBeforeReset) {
     recurrentProjection(hh, h, p, HG);
     for (let j = 0; j < H; j++) hh[j] *= r[j];
   } else {
     recurrentProjection(hh, h.map((v, j) => v * r[j]), p, HG);
   }
+  const preH = xh.map((v, j) => clipValue(v + hh[j], p.clip));
+  observe?.('h', preH);
   for (let j = 0; j < H; j++) {
-    const candidate = applyActivation(g, clipValue(xh[j] + hh[j], p.clip));
+    const candidate = applyActivation(g, preH[j]);
     h[j] = (1 - z[j]) * candidate + z[j] * h[j];
   }
 }

@@ -9,7 +9,7 @@
  * `clip` bounds the four gate pre-activations, not C' (onnxruntime's reading).
  */
 import { applyActivation } from '../../ir/activations.ts';
-import { clipValue, inputProjection, recurrentProjection, type DirectionWeights } from './common.ts';
+import { clipValue, inputProjection, recurrentProjection, type DirectionWeights, type GateObserver } from './common.ts';
 
 const I = 0, O = 1, F = 2, C = 3;
 
@@ -22,17 +22,22 @@ function gatePre(x: ArrayLike<number>, h: Float64Array, p: DirectionWeights, gat
   return a;
 }
 
-export function lstmStep(h: Float64Array, c: Float64Array, x: ArrayLike<number>, p: DirectionWeights, inputForget: boolean): void {
+export function lstmStep(h: Float64Array, c: Float64Array, x: ArrayLike<number>, p: DirectionWeights, inputForget: boolean, observe?: GateObserver): void {
   const H = p.hidden;
   const [fAct, gAct, hAct] = p.acts;
   const peep = (k: number, j: number) => (p.P ? p.P[k * H + j] : 0);
   const preI = gatePre(x, h, p, I), preF = gatePre(x, h, p, F), preC = gatePre(x, h, p, C), preO = gatePre(x, h, p, O);
+  const seen = observe ? { i: new Float64Array(H), f: new Float64Array(H), c: new Float64Array(H), o: new Float64Array(H) } : undefined;
   for (let j = 0; j < H; j++) {
-    const i = applyActivation(fAct, clipValue(preI[j] + peep(0, j) * c[j], p.clip));
-    const f = inputForget ? 1 - i : applyActivation(fAct, clipValue(preF[j] + peep(2, j) * c[j], p.clip));
-    const cand = applyActivation(gAct, clipValue(preC[j], p.clip));
-    c[j] = f * c[j] + i * cand;
-    const o = applyActivation(fAct, clipValue(preO[j] + peep(1, j) * c[j], p.clip));
-    h[j] = o * applyActivation(hAct, c[j]);
+    const pi = clipValue(preI[j] + peep(0, j) * c[j], p.clip);
+    const pf = clipValue(preF[j] + peep(2, j) * c[j], p.clip);
+    const pc = clipValue(preC[j], p.clip);
+    const i = applyActivation(fAct, pi);
+    const f = inputForget ? 1 - i : applyActivation(fAct, pf);
+    c[j] = f * c[j] + i * applyActivation(gAct, pc);
+    const po = clipValue(preO[j] + peep(1, j) * c[j], p.clip);
+    h[j] = applyActivation(fAct, po) * applyActivation(hAct, c[j]);
+    if (seen) [seen.i[j], seen.f[j], seen.c[j], seen.o[j]] = [pi, pf, pc, po];
   }
+  if (seen) for (const [gate, v] of Object.entries(seen)) observe!(gate, v);
 }

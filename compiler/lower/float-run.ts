@@ -1,0 +1,100 @@
+/**
+ * @fileoverview Runs a lowered Program in float, with the reference cells. Two uses: tests check
+ * it against the graph interpreter (so lowering is proven to preserve meaning), and
+ * calibration observes every gate pre-activation and state through it.
+ */
+import type { Tensor } from '../ir/types.ts';
+import type { DirectionWeights, GateObserver } from '../reference/cells/common.ts';
+import { gruStep } from '../reference/cells/gru.ts';
+import { lstmStep } from '../reference/cells/lstm.ts';
+import { rnnStep } from '../reference/cells/rnn.ts';
+import { assembleOutputs, batchSize, inputSteps, type EntryValues } from './assemble.ts';
+import { vecKey, type Head, type Layer, type Program, type VecRef } from './program.ts';
+
+/** Called with a tag ('L0.d1.z', 'L0.d1.h', 'head2', 'x') and values, for range calibration. */
+export type ProgramObserver = (tag: string, values: ArrayLike<number>) => void;
+
+export function cellWeights(layer: Layer, d: number): DirectionWeights {
+  const dir = layer.dirs[d];
+  return {
+    W: dir.W, R: dir.R, Wb: dir.Wb, Rb: dir.Rb, P: dir.P, inputSize: layer.inputSize, hidden: layer.hidden,
+    acts: dir.acts, clip: layer.clip,
+  };
+}
+
+export function concatVectors(parts: ArrayLike<number>[]): Float64Array {
+  const out = new Float64Array(parts.reduce((s, v) => s + v.length, 0));
+  let o = 0;
+  for (const v of parts) {
+    out.set(v, o);
+    o += v.length;
+  }
+  return out;
+}
+
+export function denseFloat(head: Head, x: ArrayLike<number>): Float64Array {
+  const y = new Float64Array(head.outputSize);
+  for (let n = 0; n < head.outputSize; n++) {
+    let acc = head.b[n];
+    for (let k = 0; k < head.inputSize; k++) acc += head.W[n * head.inputSize + k] * x[k];
+    y[n] = head.activation === 'Relu' ? Math.max(0, acc) : head.activation === 'Sigmoid' ? 1 / (1 + Math.exp(-acc))
+      : head.activation === 'Tanh' ? Math.tanh(acc) : acc;
+  }
+  return y;
+}
+
+function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramObserver): EntryValues {
+  const T = xs.length;
+  const seq = new Map<string, ArrayLike<number>[]>([['x', xs]]);
+  const final = new Map<string, ArrayLike<number>>();
+  xs.forEach((x) => observe?.('x', x));
+  const seqOf = (refs: VecRef[], t: number) => concatVectors(refs.map((r) => seq.get(vecKey(r))![t]));
+  p.layers.forEach((layer, l) => {
+    layer.dirs.forEach((dir, d) => {
+      const w = cellWeights(layer, d);
+      const H = layer.hidden;
+      const h = new Float64Array(H), c = new Float64Array(H);
+      const pick = (states: Float32Array[] | undefined) => states?.[Math.min(b, states.length - 1)];
+      if (dir.initialH) h.set(pick(dir.initialH)!);
+      if (dir.initialC) c.set(pick(dir.initialC)!);
+      const hs: Float64Array[] = new Array(T), cs: Float64Array[] = new Array(T);
+      const gate: GateObserver | undefined = observe && ((g, v) => observe(`L${l}.d${d}.${g}`, v));
+      for (let s = 0; s < T; s++) {
+        const t = dir.reverse ? T - 1 - s : s;
+        const x = seqOf(layer.input, t);
+        if (layer.kind === 'RNN') rnnStep(h, x, w, gate);
+        else if (layer.kind === 'GRU') gruStep(h, x, w, layer.linearBeforeReset, gate);
+        else lstmStep(h, c, x, w, layer.inputForget, gate);
+        hs[t] = h.slice();
+        cs[t] = c.slice();
+        observe?.(`L${l}.d${d}.state_h`, h);
+        if (layer.kind === 'LSTM') observe?.(`L${l}.d${d}.state_c`, c);
+      }
+      seq.set(vecKey({ kind: 'h', layer: l, dir: d }), hs);
+      seq.set(vecKey({ kind: 'c', layer: l, dir: d }), cs);
+      final.set(vecKey({ kind: 'h', layer: l, dir: d }), h);
+      final.set(vecKey({ kind: 'c', layer: l, dir: d }), c);
+    });
+  });
+  p.heads.forEach((head, i) => {
+    const key = vecKey({ kind: 'head', head: i });
+    if (head.timing === 'seq') {
+      seq.set(key, xs.map((_, t) => {
+        const y = denseFloat(head, seqOf(head.input, t));
+        observe?.(key, y);
+        return y;
+      }));
+    } else {
+      const y = denseFloat(head, concatVectors(head.input.map((r) => final.get(vecKey(r))!)));
+      observe?.(key, y);
+      final.set(key, y);
+    }
+  });
+  return { seq, final };
+}
+
+/** Runs the program on the graph input tensor (all batch entries); returns graph outputs in order. */
+export function runProgramFloat(p: Program, x: Tensor, observe?: ProgramObserver): Tensor[] {
+  const entries = Array.from({ length: batchSize(p, x) }, (_, b) => runEntry(p, inputSteps(p, x, b), b, observe));
+  return assembleOutputs(p, x.shape[p.input.timeAxis], entries);
+}

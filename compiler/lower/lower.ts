@@ -1,0 +1,233 @@
+/**
+ * @fileoverview IR graph → Program (see ./program.ts). Walks the nodes in order, giving each
+ * value either a constant tensor or a view of vectors; recurrent ops become layers, dense ops
+ * (MatMul/Gemm + bias + activation) become heads, layout ops act on views. Whatever cannot be
+ * expressed is an error naming the node: the fixed-point compiler never guesses.
+ */
+import { resolveActivations } from '../ir/activations.ts';
+import { GATES, type CellKind } from '../ir/ops/recurrent.ts';
+import type { Graph, Node, Tensor } from '../ir/types.ts';
+import { fail as raise } from '../errors.ts';
+import type { Head, HeadActivation, Layer, LayerDirection, Program, VecRef } from './program.ts';
+import { vecSize } from './program.ts';
+import * as V from './views.ts';
+
+type Value = { view: V.LView } | { constant: Tensor };
+
+const ints = (t: Tensor) => Array.from(t.data as ArrayLike<number>, Number);
+
+export function lowerGraph(graph: Graph): Program {
+  if (graph.inputs.length !== 1) {
+    raise(`${graph.source}: the fixed-point compiler needs exactly one runtime input (the sequence); this model has ${graph.inputs.length} (${graph.inputs.map((i) => i.name).join(', ')}). Freeze the others as constants (compile --data does this for weights given as inputs).`);
+  }
+  const input = graph.inputs[0];
+  if (input.shape.length !== 3) raise(`${graph.source}: input '${input.name}' must be 3-D (time, batch, features), not [${input.shape.join(',')}]`);
+  const program: Program = {
+    source: graph.source, layers: [], heads: [], outputs: [], initialStateBatch: 1,
+    input: { name: input.name, size: 0, timeAxis: -1, batchAxis: -1, featureAxis: -1 },
+  };
+  const values = new Map<string, Value>();
+  for (const [name, t] of graph.initializers) values.set(name, { constant: t });
+  values.set(input.name, { view: { timing: 'seq', axes: [0, 1, 2], groups: [[{ kind: 'input' }]] } });
+
+  for (const node of graph.nodes) {
+    const fail = (m: string): never => raise(`${graph.source}: node '${node.name}' (${node.op}): ${m} — not supported by the fixed-point compiler`);
+    const get = (i: number): Value | undefined => (node.inputs[i] ? values.get(node.inputs[i]) : undefined);
+    const view = (i: number): V.LView => {
+      const v = get(i);
+      return v && 'view' in v ? v.view : fail(`input ${i} must be computed from the model input`);
+    };
+    const constant = (i: number): Tensor | undefined => {
+      const v = get(i);
+      if (v && 'view' in v) return fail(`input '${node.inputs[i]}' must be a constant`);
+      return v?.constant;
+    };
+    const shapeOf = (name: string) => graph.values.get(name)!.shape;
+    const set = (i: number, v: V.LView) => node.outputs[i] && values.set(node.outputs[i], { view: v });
+    const isReverse = (r: VecRef) => (r.kind === 'h' || r.kind === 'c') && program.layers[r.layer].dirs[r.dir].reverse;
+
+    switch (node.op) {
+      case 'RNN': case 'GRU': case 'LSTM': {
+        const outs = lowerRecurrent(program, node, node.op, view(0), constant, fail);
+        outs.forEach((v, i) => set(i, v));
+        break;
+      }
+      case 'Identity': set(0, view(0)); break;
+      case 'Squeeze': {
+        const axesT = constant(1);
+        const inShape = shapeOf(node.inputs[0]);
+        const axes = axesT ? ints(axesT).map((a) => (a < 0 ? a + inShape.length : a)) : inShape.flatMap((d, i) => (d === 1 ? [i] : []));
+        set(0, V.squeeze(view(0), axes, inShape, fail));
+        break;
+      }
+      case 'Unsqueeze': {
+        const rank = shapeOf(node.outputs[0]).length;
+        set(0, V.unsqueeze(view(0), ints(constant(1)!).map((a) => (a < 0 ? a + rank : a))));
+        break;
+      }
+      case 'Transpose': {
+        const v = view(0);
+        set(0, V.transpose(v, (node.attrs.perm as number[] | undefined) ?? v.axes.map((_, i) => v.axes.length - 1 - i)));
+        break;
+      }
+      case 'Reshape': case 'Flatten':
+        set(0, V.reshape(view(0), shapeOf(node.inputs[0]), shapeOf(node.outputs[0]), fail));
+        break;
+      case 'Concat': {
+        const views = node.inputs.map((_, i) => view(i));
+        const axis = node.attrs.axis as number;
+        set(0, V.concat(views, axis < 0 ? axis + views[0].axes.length : axis, fail));
+        break;
+      }
+      case 'Gather': case 'Slice':
+        set(0, lowerLastStep(node, view(0), constant, shapeOf(node.inputs[0]), isReverse, fail));
+        break;
+      case 'MatMul': case 'Gemm':
+        set(0, lowerDense(program, node, view(0), constant, fail));
+        break;
+      case 'Add':
+        set(0, foldBias(program, node, get(0), get(1), fail));
+        break;
+      case 'Relu': case 'Sigmoid': case 'Tanh':
+        set(0, foldActivation(program, view(0), node.op as HeadActivation, fail));
+        break;
+      default:
+        fail('this op');
+    }
+  }
+  for (const out of graph.outputs) {
+    const v = values.get(out.name);
+    if (!v || !('view' in v)) raise(`${graph.source}: output '${out.name}' is a constant; nothing to compile`);
+    const { axes } = v.view;
+    if (axes.some((a) => typeof a === 'number')) raise(`${graph.source}: output '${out.name}' passes the input through unchanged`);
+    program.outputs.push({ name: out.name, view: { ...v.view, axes: axes as V.LAxis[] as never }, shape: [...out.shape] });
+  }
+  const steps = input.shape[program.input.timeAxis];
+  if (typeof steps === 'number') program.input.steps = steps;
+  return program;
+}
+
+function lowerRecurrent(p: Program, node: Node, kind: CellKind, x: V.LView, constant: (i: number) => Tensor | undefined, fail: V.Fail): V.LView[] {
+  const layout = node.attrs.layout as number;
+  if (x.timing !== 'seq') fail('input X must be a sequence');
+  const [tPos, bPos] = layout === 0 ? [0, 1] : [1, 0];
+  if (x.axes.length !== 3) fail(`input X has ${x.axes.length} axes`);
+  if (x.axes.every((a) => typeof a === 'number')) {
+    // The first layer reading the input fixes which graph-input axis is time, batch and features.
+    const roles = [x.axes[tPos], x.axes[bPos], x.axes[2]] as number[];
+    if (p.input.timeAxis >= 0 && roles.join() !== [p.input.timeAxis, p.input.batchAxis, p.input.featureAxis].join()) {
+      fail('layers read the model input with different axis orders');
+    }
+    [p.input.timeAxis, p.input.batchAxis, p.input.featureAxis] = roles;
+  } else if (x.axes[tPos] !== 'T' || x.axes[bPos] !== 'B' || x.axes[2] !== 'F' || x.groups.length !== 1) {
+    fail(`input X is laid out as [${x.axes.map(V.describe).join(', ')}], expected ${layout === 0 ? '[time, batch, features]' : '[batch, time, features]'}`);
+  }
+  if (constant(4)) fail('sequence_lens is not supported (the module runs whole sequences of the length it is given)');
+  const W = constant(1), R = constant(2);
+  if (!W || !R) fail('W and R must be constants (weights given as graph inputs are frozen by compile --data)');
+  const B = constant(3), h0 = constant(5), c0 = constant(6), P = constant(7);
+  const D = W.shape[0], G = GATES[kind], H = R.shape[2], I = W.shape[2];
+  const k = kind === 'LSTM' ? 3 : kind === 'GRU' ? 2 : 1;
+  const acts = resolveActivations(node.attrs.activations as string[], node.attrs.activation_alpha as number[], node.attrs.activation_beta as number[]);
+  const batchOf = (t: Tensor | undefined) => (t ? (layout === 0 ? t.shape[1] : t.shape[0]) : 1);
+  const batch = Math.max(batchOf(h0), batchOf(c0));
+  if (batch > 1 && p.initialStateBatch > 1 && batch !== p.initialStateBatch) fail('initial states of different batch sizes');
+  p.initialStateBatch = Math.max(p.initialStateBatch, batch);
+  const f32 = (t: Tensor) => t.data as Float32Array;
+  const states = (t: Tensor | undefined, d: number) => t && Array.from({ length: batchOf(t) }, (_, b) => {
+    const at = layout === 0 ? (d * batchOf(t) + b) * H : (b * D + d) * H;
+    return f32(t).slice(at, at + H);
+  });
+  const dirs: LayerDirection[] = Array.from({ length: D }, (_, d) => ({
+    W: f32(W).slice(d * G * H * I, (d + 1) * G * H * I),
+    R: f32(R).slice(d * G * H * H, (d + 1) * G * H * H),
+    Wb: B ? f32(B).slice(d * 2 * G * H, d * 2 * G * H + G * H) : new Float32Array(G * H),
+    Rb: B ? f32(B).slice(d * 2 * G * H + G * H, (d + 1) * 2 * G * H) : new Float32Array(G * H),
+    P: P ? f32(P).slice(d * 3 * H, (d + 1) * 3 * H) : undefined,
+    initialH: states(h0, d), initialC: states(c0, d),
+    reverse: node.attrs.direction === 'reverse' || d === 1,
+    acts: acts.slice(d * k, (d + 1) * k),
+  }));
+  const layer: Layer = {
+    kind, name: node.name, input: x.groups[0], inputSize: I, hidden: H, dirs,
+    clip: node.attrs.clip as number | undefined,
+    linearBeforeReset: node.attrs.linear_before_reset === 1, inputForget: node.attrs.input_forget === 1,
+  };
+  const got = layer.input.reduce((s, r) => s + vecSize(p, r), 0);
+  if (layer.input[0].kind === 'input') p.input.size = I;
+  else if (got !== I) fail(`input has ${got} features, W expects ${I}`);
+  const index = p.layers.push(layer) - 1;
+  const ref = (what: 'h' | 'c') => Array.from({ length: D }, (_, dir) => [{ kind: what, layer: index, dir } as VecRef]);
+  const seqAxes: V.LAxis[] = layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
+  const stateAxes: V.LAxis[] = layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];
+  const outs: V.LView[] = [
+    { timing: 'seq', axes: seqAxes, groups: ref('h') },
+    { timing: 'final', axes: stateAxes, groups: ref('h') },
+  ];
+  if (kind === 'LSTM') outs.push({ timing: 'final', axes: stateAxes, groups: ref('c') });
+  return outs;
+}
+
+function lowerLastStep(node: Node, v: V.LView, constant: (i: number) => Tensor | undefined, shape: (number | string)[],
+  isReverse: (r: VecRef) => boolean, fail: V.Fail): V.LView {
+  const rank = v.axes.length;
+  const norm = (a: number) => (a < 0 ? a + rank : a);
+  const T = shape[v.axes.indexOf('T')];
+  const isLast = (i: number) => i === -1 || (typeof T === 'number' && i === T - 1);
+  if (node.op === 'Gather') {
+    const idx = ints(constant(1)!);
+    if (idx.length !== 1 || !isLast(idx[0])) fail('only Gather of the last time step is supported');
+    return V.lastStep(v, norm(node.attrs.axis as number), constant(1)!.shape.length > 0, isReverse, fail);
+  }
+  const [starts, ends] = [ints(constant(1)!), ints(constant(2)!)];
+  const axes = constant(3) ? ints(constant(3)!) : starts.map((_, i) => i);
+  const steps = constant(4) ? ints(constant(4)!) : starts.map(() => 1);
+  if (axes.length !== 1 || steps[0] !== 1 || !isLast(starts[0]) || ends[0] < (typeof T === 'number' ? T : 2 ** 30)) {
+    fail('only Slice of the last time step [-1:] is supported');
+  }
+  return V.lastStep(v, norm(axes[0]), true, isReverse, fail);
+}
+
+function lowerDense(p: Program, node: Node, x: V.LView, constant: (i: number) => Tensor | undefined, fail: V.Fail): V.LView {
+  const Wt = constant(1) ?? fail('the weight matrix must be a constant');
+  if (x.axes.at(-1) !== 'F' || x.groups.length !== 1) fail('the input must have features last and a single direction group');
+  if (Wt.shape.length !== 2) fail('the weight matrix must be 2-D');
+  const transB = node.op === 'Gemm' && node.attrs.transB === 1;
+  if (node.op === 'Gemm' && node.attrs.transA === 1) fail('transA=1');
+  const [K, N] = transB ? [Wt.shape[1], Wt.shape[0]] : Wt.shape;
+  const alpha = node.op === 'Gemm' ? (node.attrs.alpha as number) : 1;
+  const W = new Float32Array(N * K);
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) W[n * K + k] = alpha * Wt.data[transB ? n * K + k : k * N + n];
+  const b = new Float32Array(N);
+  const C = node.op === 'Gemm' ? constant(2) : undefined;
+  if (C) {
+    if (C.data.length !== N && C.data.length !== 1) fail('the bias must have one value per output');
+    for (let n = 0; n < N; n++) b[n] = (node.attrs.beta as number) * C.data[C.data.length === 1 ? 0 : n];
+  }
+  const head: Head = { name: node.name, input: x.groups[0], timing: x.timing, inputSize: K, outputSize: N, W, b, activation: 'none' };
+  const index = p.heads.push(head) - 1;
+  return { ...x, groups: [[{ kind: 'head', head: index }]] };
+}
+
+function soleHead(p: Program, v: V.LView): Head | undefined {
+  const ref = v.groups.length === 1 && v.groups[0].length === 1 ? v.groups[0][0] : undefined;
+  return ref?.kind === 'head' ? p.heads[ref.head] : undefined;
+}
+
+function foldBias(p: Program, node: Node, a: Value | undefined, b: Value | undefined, fail: V.Fail): V.LView {
+  const [v, c] = a && 'view' in a ? [a.view, b] : [b && 'view' in b ? b.view : undefined, a];
+  if (!v || !c || !('constant' in c)) return fail('only adding a constant bias to a dense layer is supported');
+  const head = soleHead(p, v);
+  if (!head || head.activation !== 'none') return fail('a bias can only follow MatMul/Gemm');
+  const t = c.constant;
+  if (t.data.length !== head.outputSize && t.data.length !== 1) fail(`bias has ${t.data.length} values for ${head.outputSize} outputs`);
+  for (let n = 0; n < head.outputSize; n++) head.b[n] += t.data[t.data.length === 1 ? 0 : n];
+  return v;
+}
+
+function foldActivation(p: Program, v: V.LView, act: HeadActivation, fail: V.Fail): V.LView {
+  const head = soleHead(p, v);
+  if (!head || head.activation !== 'none') return fail('an activation must directly follow a dense layer');
+  head.activation = act;
+  return v;
+}

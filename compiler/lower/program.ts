@@ -1,0 +1,114 @@
+/**
+ * @fileoverview The lowered form of a recurrent model: what the fixed-point compiler works on.
+ *
+ * The IR graph is general (any arrangement of ops); a microcontroller module is not. Lowering
+ * turns the graph into a program over per-time-step vectors: an input vector stream, recurrent
+ * layers (each direction a cell with its own state), dense heads, and for every graph output a
+ * *view* saying how to reassemble it from vectors (time axis, direction groups, concatenation).
+ * The module processes one batch entry at a time; engines loop over the batch.
+ */
+import type { CellKind } from '../ir/ops/recurrent.ts';
+import type { ResolvedActivation } from '../ir/activations.ts';
+
+/** A vector stream the module computes. */
+export type VecRef =
+  | { kind: 'input' }
+  | { kind: 'h'; layer: number; dir: number }
+  | { kind: 'c'; layer: number; dir: number }
+  | { kind: 'head'; head: number };
+
+/** Axis roles of a lowered value: time, batch, direction group, features, or a size-1 axis. */
+export type AxisTag = 'T' | 'B' | 'D' | 'F' | '1';
+
+export interface View {
+  /** 'seq': one value per time step; 'final': the value after the whole sequence. */
+  timing: 'seq' | 'final';
+  axes: AxisTag[];
+  /** One entry per D index (a single entry when there is no D axis); each concatenates vectors along F. */
+  groups: VecRef[][];
+}
+
+export interface LayerDirection {
+  /** Float32 weights in ONNX gate order, one direction: W [G·H, I], R [G·H, H], Wb/Rb [G·H]. */
+  W: Float32Array;
+  R: Float32Array;
+  Wb: Float32Array;
+  Rb: Float32Array;
+  /** LSTM peepholes [3·H] (i, o, f). */
+  P?: Float32Array;
+  /** Initial states per batch entry, [B][H]; absent means zeros. */
+  initialH?: Float32Array[];
+  initialC?: Float32Array[];
+  reverse: boolean;
+  acts: ResolvedActivation[];
+}
+
+export interface Layer {
+  kind: CellKind;
+  /** Node name in the source graph, for messages. */
+  name: string;
+  /** Vectors concatenated to form this layer's input at each step. */
+  input: VecRef[];
+  inputSize: number;
+  hidden: number;
+  dirs: LayerDirection[];
+  clip?: number;
+  linearBeforeReset: boolean;
+  inputForget: boolean;
+}
+
+export type HeadActivation = 'none' | 'Relu' | 'Sigmoid' | 'Tanh';
+
+/** y = act(W·x + b) on a vector available per step ('seq') or after the sequence ('final'). */
+export interface Head {
+  name: string;
+  input: VecRef[];
+  timing: 'seq' | 'final';
+  inputSize: number;
+  outputSize: number;
+  /** [outputSize, inputSize] row-major. */
+  W: Float32Array;
+  b: Float32Array;
+  activation: HeadActivation;
+}
+
+export interface ProgramOutput {
+  name: string;
+  view: View;
+  /** The graph output's full shape with B and T as they were for the source graph. */
+  shape: (number | string)[];
+}
+
+export interface Program {
+  source: string;
+  input: {
+    name: string;
+    size: number;
+    /** Positions of the time, batch and feature axes in the graph input. */
+    timeAxis: number;
+    batchAxis: number;
+    featureAxis: number;
+    /** Static sequence length of the source graph, if known. */
+    steps?: number;
+  };
+  layers: Layer[];
+  heads: Head[];
+  outputs: ProgramOutput[];
+  /** Batch entries the baked-in initial states cover (1 when there are none). */
+  initialStateBatch: number;
+}
+
+export function vecKey(v: VecRef): string {
+  return v.kind === 'input' ? 'x' : v.kind === 'head' ? `head${v.head}` : `${v.kind}${v.layer}.${v.dir}`;
+}
+
+export function vecSize(p: Program, v: VecRef): number {
+  if (v.kind === 'input') return p.input.size;
+  if (v.kind === 'head') return p.heads[v.head].outputSize;
+  return p.layers[v.layer].hidden;
+}
+
+/** True if every layer direction runs forward, so the module can stream step by step. */
+export function isStreamable(p: Program): boolean {
+  return p.layers.every((l) => l.dirs.every((d) => !d.reverse));
+}
