@@ -28,14 +28,21 @@ export function verifyGraph(graph: Graph): string[] {
     if (names.has(node.name)) problems.push(`${where}: duplicate node name`);
     names.add(node.name);
     const spec = OPS[node.op];
+    const declareOutputs = () => node.outputs.forEach((name) => {
+      if (!name) return;
+      if (defined.has(name)) problems.push(`${where}: output '${name}' is defined twice`);
+      defined.add(name);
+    });
     if (!spec) {
       problems.push(`${where}: op not in the op table`);
+      declareOutputs(); // so later uses are not reported again
       continue;
     }
+    const before = problems.length;
     const variadic = spec.inputs.at(-1)?.variadic;
     if (!variadic && node.inputs.length > spec.inputs.length) problems.push(`${where}: ${node.inputs.length} inputs, op takes at most ${spec.inputs.length}`);
     spec.inputs.forEach((p, i) => {
-      if (!p.optional && !p.variadic && !node.inputs[i]) problems.push(`${where}: required input ${p.name} missing`);
+      if (!p.optional && !node.inputs[i]) problems.push(`${where}: required input ${p.name} missing`);
     });
     node.inputs.forEach((name) => {
       if (name && !defined.has(name)) problems.push(`${where}: input '${name}' used before it is defined`);
@@ -48,12 +55,12 @@ export function verifyGraph(graph: Graph): string[] {
     for (const [key, a] of Object.entries(spec.attrs)) {
       if (a.required && node.attrs[key] === undefined) problems.push(`${where}: required attribute '${key}' missing`);
     }
+    declareOutputs();
+    if (problems.length > before) continue; // inference would only trip over the same problems
     try {
       const outs = spec.infer(inferContext(graph, node));
       node.outputs.forEach((name, i) => {
         if (!name) return;
-        if (defined.has(name)) problems.push(`${where}: output '${name}' is defined twice`);
-        defined.add(name);
         const rec = graph.values.get(name);
         if (!rec || !outs[i]) problems.push(`${where}: output '${name}' has no inferred info`);
         else if (rec.dtype !== outs[i].dtype || rec.shape.join(',') !== outs[i].shape.join(',')) {
@@ -61,7 +68,7 @@ export function verifyGraph(graph: Graph): string[] {
         }
       });
     } catch (e) {
-      problems.push(e instanceof RnncError ? e.message : String(e));
+      problems.push(e instanceof RnncError ? e.message : `${where}: ${String(e)}`);
     }
   }
   for (const out of graph.outputs) if (!defined.has(out.name)) problems.push(`graph output '${out.name}' is never produced`);

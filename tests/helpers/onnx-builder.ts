@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { onnx } = require('onnx-proto');
 
-export type Attr = number | string | number[] | string[] | { floats: number[] } | { ints: number[] };
+export type Attr = number | string | number[] | string[] | { floats: number[] } | { ints: number[] } | { tensor: TensorDef };
 
 export interface NodeDef {
   op: string;
@@ -31,6 +31,7 @@ function attribute(name: string, v: Attr) {
   if (typeof v === 'number') return Number.isInteger(v) && !name.includes('clip') && !name.startsWith('alpha') && !name.startsWith('beta')
     ? { name, type: 2, i: v } : { name, type: 1, f: v };
   if (typeof v === 'string') return { name, type: 3, s: new TextEncoder().encode(v) };
+  if (!Array.isArray(v) && 'tensor' in v) return { name, type: 4, t: tensorProto(v.tensor) };
   if (!Array.isArray(v)) return 'floats' in v ? { name, type: 6, floats: v.floats } : { name, type: 7, ints: v.ints };
   if (v.length > 0 && typeof v[0] === 'string') return { name, type: 8, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
   return { name, type: 7, ints: v };
@@ -58,7 +59,8 @@ function valueInfo(name: string, dims: (number | string)[], elemType = 1) {
 export interface ModelDef {
   nodes: NodeDef[];
   inputs: { name: string; dims: (number | string)[]; type?: number }[];
-  outputs: { name: string; dims: (number | string)[] }[];
+  /** `type` is the ONNX element type code (default 1, float32). */
+  outputs: { name: string; dims: (number | string)[]; type?: number }[];
   initializers?: TensorDef[];
   opset?: number;
 }
@@ -75,7 +77,7 @@ export function buildModel(m: ModelDef): Uint8Array {
         attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attribute(k, v)),
       })),
       input: m.inputs.map((i) => valueInfo(i.name, i.dims, i.type)),
-      output: m.outputs.map((o) => valueInfo(o.name, o.dims)),
+      output: m.outputs.map((o) => valueInfo(o.name, o.dims, o.type)),
       initializer: (m.initializers ?? []).map(tensorProto),
     },
   };

@@ -112,6 +112,7 @@ function convertNode(p: OnnxNs.INodeProto, index: number, opset: number, source:
   const rule = ONNX_OPS[opType];
   const spec = OPS[opType];
   if (!rule || !spec) fail(`${source}: node '${name}': op ${opType} (opset ${opset}) is not supported`);
+  if (opType === 'Constant') return constantNode(p, name, where);
   const moved = rule.attrToInput?.(opset) ?? [];
   const inputs = [...(p.input ?? [])];
   const attrs: Record<string, AttrValue> = {};
@@ -129,7 +130,6 @@ function convertNode(p: OnnxNs.INodeProto, index: number, opset: number, source:
     if (!want) fail(`${where}: attribute '${key}' is not supported`);
     attrs[key] = convertAttribute(a, want.type, where);
   }
-  if (opType === 'Constant') return constantNode(p, name, where);
   rule.adjust?.(attrs, opset);
   for (const [key, a] of Object.entries(spec.attrs)) {
     if (attrs[key] === undefined && a.default !== undefined) attrs[key] = (Array.isArray(a.default) ? [...a.default] : a.default) as AttrValue;

@@ -46,7 +46,12 @@ export function binary(node: Node, [A, B]: Tensor[]): Tensor[] {
   const ia = broadcastIndex(A.shape, shape);
   const ib = broadcastIndex(B.shape, shape);
   const f = OPS[node.op];
-  for (let i = 0; i < out.data.length; i++) out.data[i] = f(A.data[ia[i]], B.data[ib[i]], A.dtype);
+  // Integer results are held in float arrays: `+ 0` turns -0 into 0 so later float math sees +0.
+  const isFloat = A.dtype === 'float32';
+  for (let i = 0; i < out.data.length; i++) {
+    const v = f(A.data[ia[i]], B.data[ib[i]], A.dtype);
+    out.data[i] = isFloat ? v : v + 0;
+  }
   return [out];
 }
 
@@ -96,7 +101,7 @@ export function cast(node: Node, [X]: Tensor[]): Tensor[] {
   const out = newTensor(dtype, X.shape);
   for (let i = 0; i < out.data.length; i++) {
     const v = X.data[i];
-    out.data[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'float32' ? v : Math.trunc(v);
+    out.data[i] = dtype === 'bool' ? (v !== 0 ? 1 : 0) : dtype === 'float32' ? v : Math.trunc(v) + 0;
   }
   return [out];
 }
