@@ -1,0 +1,42 @@
+/**
+ * @fileoverview Memory layout of the cell descriptors: the contract between the simulator's cell
+ * objects, the code generator (which serializes them into the module's static data) and the
+ * AssemblyScript cells (which read them). Every field is one little-endian i32: a number, a
+ * 0/1 flag, or the byte address of an array (0 = absent). A QMat expands to MAT_FIELDS and a
+ * QAct to ACT_FIELDS, in that order, where it appears.
+ */
+
+export const MAT_FIELDS = ['w', 'bias', 'mult', 'shift', 'rows', 'cols', 'accShift'] as const;
+export const ACT_FIELDS = ['kind', 'table', 'log2N', 'inFrac', 'outFrac'] as const;
+
+export type FieldKind = 'int' | 'flag' | 'ptr' | 'mat' | 'act';
+
+export const CELL_FIELDS = {
+  RNN: [['I', 'int'], ['H', 'int'], ['gates', 'mat'], ['act', 'act'], ['clipQ', 'int'], ['h', 'ptr'], ['v', 'ptr'], ['acc', 'ptr']],
+  GRU: [
+    ['I', 'int'], ['H', 'int'], ['linearBeforeReset', 'flag'], ['gatesZR', 'mat'], ['cand', 'mat'], ['candH', 'mat'],
+    ['f', 'act'], ['g', 'act'], ['clipGateQ', 'int'], ['clipCandQ', 'int'], ['h', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'], ['zr', 'ptr'],
+  ],
+  LSTM: [
+    ['I', 'int'], ['H', 'int'], ['inputForget', 'flag'], ['gates', 'mat'], ['f', 'act'], ['g', 'act'], ['hAct', 'act'],
+    ['peep', 'ptr'], ['peepMult', 'ptr'], ['peepShift', 'ptr'], ['fc', 'int'], ['fh', 'int'], ['clipQ', 'int'], ['clipCandQ', 'int'],
+    ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
+  DENSE: [['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr']],
+} as const satisfies Record<string, readonly (readonly [string, FieldKind])[]>;
+
+/** Byte offset of every (flattened) field: 'gates.w' → 12, 'act.inFrac' → ... */
+export function fieldOffsets(cell: keyof typeof CELL_FIELDS): Map<string, number> {
+  const out = new Map<string, number>();
+  let at = 0;
+  for (const [name, kind] of CELL_FIELDS[cell]) {
+    const sub = kind === 'mat' ? MAT_FIELDS : kind === 'act' ? ACT_FIELDS : undefined;
+    if (sub) for (const s of sub) (out.set(`${name}.${s}`, at), (at += 4));
+    else (out.set(name, at), (at += 4));
+  }
+  return out;
+}
+
+export function descriptorBytes(cell: keyof typeof CELL_FIELDS): number {
+  return fieldOffsets(cell).size * 4;
+}

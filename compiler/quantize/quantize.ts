@@ -1,0 +1,197 @@
+/**
+ * @fileoverview Program + calibration → quantized program: the fixed-point cells and heads with
+ * their integer weights, rescales, tables, formats, buffers and initial states. The simulator
+ * runs it; the code generator serializes it into the module.
+ */
+import { fail } from '../errors.ts';
+import type { GruCell } from '../fixed/cells/gru.ts';
+import type { LstmCell } from '../fixed/cells/lstm.ts';
+import type { RnnCell } from '../fixed/cells/rnn.ts';
+import type { QAct, QMat, Vec } from '../fixed/cells/common.ts';
+import { quantizeMultiplier } from '../fixed/primitives.ts';
+import { vecKey, type Head, type Layer, type Program, type VecRef } from '../lower/program.ts';
+import { inputFracFor, makeAct, maxOutput, SIGMOID, TANH, type ActOptions } from './activations.ts';
+import type { Calibration } from './calibrate.ts';
+import { fracFor, quantizeMatrix, quantizeVector, type RescaleMode } from './formats.ts';
+import type { Scheme } from './schemes.ts';
+
+export interface QuantOptions extends ActOptions {
+  scheme: Scheme;
+  rescale: RescaleMode;
+}
+
+export interface VecFormat {
+  frac: number;
+  bits: 8 | 16;
+}
+
+export type QCell = { kind: 'RNN'; cell: RnnCell } | { kind: 'GRU'; cell: GruCell } | { kind: 'LSTM'; cell: LstmCell };
+
+export interface QDirection {
+  q: QCell;
+  reverse: boolean;
+  /** Initial states per batch entry (zeros when the model has none). */
+  h0: Vec[];
+  c0: Int16Array[];
+}
+
+export interface QHead {
+  I: number;
+  N: number;
+  mat: QMat;
+  /** 0: none, 1: relu, 2: table/PWL activation `act`. */
+  actKind: number;
+  act: QAct;
+  y: Vec;
+  v: Vec;
+  acc: Int32Array;
+}
+
+export interface QProgram {
+  program: Program;
+  options: QuantOptions;
+  /** Format of every vector stream, by vecKey ('x', 'h0.1', 'c0.0', 'head2'). */
+  formats: Map<string, VecFormat>;
+  layers: QDirection[][];
+  heads: QHead[];
+}
+
+const newVec = (bits: number, n: number): Vec => (bits === 8 ? new Int8Array(n) : new Int16Array(n));
+const emptyAct: QAct = { kind: 0, table: new Int16Array(0), log2N: 0, inFrac: 0, outFrac: 0 };
+
+export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): QProgram {
+  const vb = o.scheme.vecBits;
+  const formats = new Map<string, VecFormat>([['x', { frac: fracFor(cal.range('x'), vb), bits: vb }]]);
+  const colFracs = (refs: VecRef[]) => refs.flatMap((r) => {
+    const f = formats.get(vecKey(r))!;
+    const n = r.kind === 'input' ? p.input.size : r.kind === 'head' ? p.heads[r.head].outputSize : p.layers[r.layer].hidden;
+    return new Array<number>(n).fill(f.frac);
+  });
+  const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
+  p.layers.forEach((layer, l) => {
+    qp.layers.push(layer.dirs.map((_, d) => quantizeDirection(p, layer, l, d, cal, o, colFracs(layer.input), formats)));
+  });
+  p.heads.forEach((head, i) => qp.heads.push(quantizeHead(head, i, cal, o, colFracs(head.input), formats)));
+  return qp;
+}
+
+function maxAbsOf(arrays: Float32Array[] | undefined): number {
+  return (arrays ?? []).reduce((m, a) => a.reduce((mm, v) => Math.max(mm, Math.abs(v)), m), 0);
+}
+
+function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: Calibration, o: QuantOptions,
+  xFrac: number[], formats: Map<string, VecFormat>): QDirection {
+  const dir = layer.dirs[d];
+  const { inputSize: I, hidden: H, kind } = layer;
+  const vb = o.scheme.vecBits, wb = o.scheme.weightBits;
+  const tag = (g: string) => cal.range(`L${l}.d${d}.${g}`);
+  const what = `layer '${layer.name}' direction ${d}`;
+  const [fAct, gAct, hAct] = kind === 'RNN' ? [dir.acts[0], dir.acts[0], undefined] : [dir.acts[0], dir.acts[1], dir.acts[2]];
+  const gateTags = kind === 'GRU' ? ['z', 'r'] : kind === 'LSTM' ? ['i', 'f', 'o'] : [];
+  const fIn = inputFracFor(fAct, Math.max(0, ...gateTags.map(tag)));
+  if (kind !== 'RNN' && maxOutput(fAct, fIn) > 1 + 1e-9) {
+    fail(`${what}: gate activation ${fAct.name} exceeds [-1, 1], which the fixed-point gates (Q15) cannot hold`);
+  }
+  const gIn = inputFracFor(gAct, tag(kind === 'RNN' ? 'pre' : kind === 'GRU' ? 'h' : 'c'));
+  const h0max = maxAbsOf(dir.initialH);
+  // State format: the state-producing function's bound on its domain (with the initial states).
+  let fc = 0;
+  let hBound: number;
+  if (kind === 'LSTM') {
+    fc = fracFor(Math.max(2 * cal.range(`L${l}.d${d}.state_c`), maxAbsOf(dir.initialC), 2 ** -8), 16);
+    hBound = maxOutput(hAct!, fc);
+  } else {
+    hBound = maxOutput(gAct, gIn);
+  }
+  const fh = fracFor(Math.max(hBound, h0max), vb);
+  formats.set(vecKey({ kind: 'h', layer: l, dir: d }), { frac: fh, bits: vb });
+  if (kind === 'LSTM') formats.set(vecKey({ kind: 'c', layer: l, dir: d }), { frac: fc, bits: 16 });
+  const clip = (inFrac: number) => (layer.clip === undefined ? 0 : Math.max(1, Math.min(32767, Math.round(layer.clip * 2 ** inFrac))));
+  const G = kind === 'RNN' ? 1 : kind === 'GRU' ? 3 : 4;
+  // [W | R] per row over [x; h], rows in ONNX gate order.
+  const rowsWR = (gates: number[], withR = true) => {
+    const cols = withR ? I + H : I;
+    const W = new Float32Array(gates.length * H * cols);
+    const b = new Float64Array(gates.length * H);
+    gates.forEach((g, gi) => {
+      for (let j = 0; j < H; j++) {
+        const r = g * H + j, out = gi * H + j;
+        W.set(dir.W.subarray(r * I, (r + 1) * I), out * cols);
+        if (withR) W.set(dir.R.subarray(r * H, (r + 1) * H), out * cols + I);
+        b[out] = dir.Wb[r] + (withR ? dir.Rb[r] : 0);
+      }
+    });
+    return { W, b, cols };
+  };
+  const mat = (gates: number[], rowFrac: (g: number) => number, withR = true) => {
+    const { W, b, cols } = rowsWR(gates, withR);
+    const colFrac = withR ? [...xFrac, ...new Array<number>(H).fill(fh)] : xFrac;
+    const rf = gates.flatMap((g) => new Array<number>(H).fill(rowFrac(g)));
+    return quantizeMatrix({ W, b, rows: gates.length * H, cols, colFrac, rowFrac: rf, weightBits: wb, vecBits: vb, mode: o.rescale, what });
+  };
+  const h = newVec(vb, H), v = newVec(vb, I + H), acc = new Int32Array(G * H);
+  const common = { I, H, h, v, acc };
+  const h0 = (dir.initialH ?? [new Float32Array(H)]).map((s) => quantizeVector(s, fh, vb));
+  let q: QCell;
+  if (kind === 'RNN') {
+    q = { kind, cell: { ...common, gates: mat([0], () => gIn), act: makeAct(gAct, gIn, fh, o), clipQ: clip(gIn) } };
+  } else if (kind === 'GRU') {
+    const f = makeAct(fAct, fIn, 15, o), g = makeAct(gAct, gIn, fh, o);
+    const lbr = layer.linearBeforeReset;
+    let cand: QMat, candH: QMat;
+    if (!lbr) {
+      cand = mat([2], () => gIn);
+      candH = { rows: 0, cols: 0, w: new Int8Array(0), bias: new Int32Array(0), mult: new Int32Array(0), shift: new Int32Array(0), accShift: 0 };
+    } else {
+      cand = mat([2], () => gIn, false);
+      const Wh = new Float32Array(dir.R.subarray(2 * H * H, 3 * H * H));
+      candH = quantizeMatrix({ W: Wh, b: dir.Rb.subarray(2 * H, 3 * H), rows: H, cols: H, colFrac: new Array<number>(H).fill(fh),
+        rowFrac: new Array<number>(H).fill(gIn), weightBits: wb, vecBits: vb, mode: o.rescale, what });
+    }
+    q = { kind, cell: { ...common, linearBeforeReset: lbr, gatesZR: mat([0, 1], () => fIn), cand, candH, f, g,
+      clipGateQ: clip(fIn), clipCandQ: clip(gIn), zr: new Int16Array(2 * H) } };
+  } else {
+    const gOut = fracFor(maxOutput(gAct, gIn), 16);
+    const ft = fracFor(maxOutput(hAct!, fc), 16);
+    const peep = quantizePeepholes(dir.P, H, fc, fIn, o.rescale);
+    q = { kind, cell: { ...common, inputForget: layer.inputForget, gates: mat([0, 1, 2, 3], (g) => (g === 3 ? gIn : fIn)),
+      f: makeAct(fAct, fIn, 15, o), g: makeAct(gAct, gIn, gOut, o), hAct: makeAct(hAct!, fc, ft, o), ...peep,
+      fc, fh, clipQ: clip(fIn), clipCandQ: clip(gIn), cState: new Int16Array(H) } };
+  }
+  const c0 = (dir.initialC ?? [new Float32Array(H)]).map((s) => quantizeVector(s, fc, 16) as Int16Array);
+  return { q, reverse: dir.reverse, h0, c0 };
+}
+
+function quantizePeepholes(P: Float32Array | undefined, H: number, fc: number, fIn: number, mode: RescaleMode) {
+  const peep = new Int16Array(P ? 3 * H : 0), peepMult = new Int32Array(3), peepShift = new Int32Array(3);
+  if (!P) return { peep, peepMult, peepShift };
+  for (let k = 0; k < 3; k++) {
+    let maxAbs = 0;
+    for (let j = 0; j < H; j++) maxAbs = Math.max(maxAbs, Math.abs(P[k * H + j]));
+    let scale = Math.max(maxAbs, 2 ** -30) / 32767;
+    if (mode === 'shift') scale = 2 ** Math.ceil(Math.log2(scale));
+    for (let j = 0; j < H; j++) peep[k * H + j] = Math.round(P[k * H + j] / scale);
+    const real = scale * 2 ** (fIn - fc);
+    if (mode === 'shift') [peepMult[k], peepShift[k]] = [0, Math.max(-31, Math.min(31, -Math.round(Math.log2(real))))];
+    else {
+      const m = quantizeMultiplier(real);
+      [peepMult[k], peepShift[k]] = m.multiplier === 0 ? [0, 31] : [m.multiplier, m.shift];
+    }
+  }
+  return { peep, peepMult, peepShift };
+}
+
+function quantizeHead(head: Head, i: number, cal: Calibration, o: QuantOptions, colFrac: number[], formats: Map<string, VecFormat>): QHead {
+  const vb = o.scheme.vecBits;
+  const bounded = head.activation === 'Sigmoid' || head.activation === 'Tanh';
+  const outFrac = bounded ? vb - 1 : fracFor(1.25 * cal.range(vecKey({ kind: 'head', head: i })), vb);
+  formats.set(vecKey({ kind: 'head', head: i }), { frac: outFrac, bits: vb });
+  const rowFrac = bounded ? 12 : outFrac;
+  const mat = quantizeMatrix({ W: head.W, b: head.b, rows: head.outputSize, cols: head.inputSize, colFrac,
+    rowFrac: new Array<number>(head.outputSize).fill(rowFrac), weightBits: o.scheme.weightBits, vecBits: vb, mode: o.rescale, what: `dense '${head.name}'` });
+  const act = bounded ? makeAct(head.activation === 'Sigmoid' ? SIGMOID : TANH, 12, outFrac, o) : emptyAct;
+  return {
+    I: head.inputSize, N: head.outputSize, mat, actKind: bounded ? 2 : head.activation === 'Relu' ? 1 : 0, act,
+    y: newVec(vb, head.outputSize), v: newVec(vb, head.inputSize), acc: new Int32Array(head.outputSize),
+  };
+}
