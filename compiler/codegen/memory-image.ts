@@ -1,8 +1,8 @@
 /**
- * @fileoverview The module's static memory, planned at compile time: constants (weights, biases,
- * rescale tables, activation tables, cell descriptors) become one data segment; buffers (state,
- * scratch, I/O) follow as zero-initialised space that costs no module bytes. Every address is
- * absolute and known here, so generated code and descriptors use plain constants.
+ * @fileoverview The module's static memory, planned at compile time: buffers (state, scratch,
+ * I/O) come first as zero-initialised space that costs no module bytes; constants (weights,
+ * biases, rescale and activation tables, cell descriptors) follow as one data segment. Every
+ * address is absolute and known here, so generated code and descriptors use plain constants.
  */
 import { CELL_FIELDS, ACT_FIELDS, MAT_FIELDS } from '../fixed/cells/layout.ts';
 import type { QAct, QMat } from '../fixed/cells/common.ts';
@@ -13,49 +13,44 @@ export class MemoryImage {
   private constBytes: number[] = [];
   private placed = new Map<Typed, number>();
   private bufferEnd: number;
-  private constEndFixed = false;
-  /** Buffers, as [address, byteLength, label], for the manifest. */
+  private constBase = -1;
+  /** Buffers, as name, address and size, for the manifest. */
   readonly buffers: { name: string; address: number; bytes: number }[] = [];
 
-  /** `base`: first byte the image may use (address 0 stays unused so a pointer of 0 means "absent"). */
+  /**
+   * `base`: first usable byte (address 0 stays unused so a pointer of 0 means "absent").
+   * Buffers are reserved first, from `base` up (zero-initialised: they cost no module bytes);
+   * the first constant starts the constant region after them (the module's data segment).
+   */
   constructor(readonly base: number) {
     this.bufferEnd = base;
   }
 
-  get constEnd(): number {
-    return this.base + this.constBytes.length;
+  /** Reserves a zero-initialised buffer; arrays bound to it resolve to its address. */
+  buffer(name: string, bytes: number, bind?: Typed): number {
+    if (this.constBase >= 0) throw new Error('buffers must all be reserved before constants');
+    this.bufferEnd = align(this.bufferEnd, 16);
+    const address = this.bufferEnd;
+    this.bufferEnd += bytes;
+    this.buffers.push({ name, address, bytes });
+    if (bind) this.placed.set(bind, address);
+    return address;
   }
 
-  /** Places a constant array (once per array object), aligned to its element size, returns its address. */
+  /** Places a constant array (once per array object), aligned to 4 bytes at least; returns its address. */
   constant(a: Typed): number {
-    if (this.constEndFixed) throw new Error('constants must all be placed before buffers');
     const known = this.placed.get(a);
     if (known !== undefined) return known;
-    this.align(Math.max(4, a.BYTES_PER_ELEMENT));
-    const address = this.constEnd;
-    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-    for (const b of bytes) this.constBytes.push(b);
+    if (this.constBase < 0) this.constBase = align(this.bufferEnd, 16);
+    while ((this.constBase + this.constBytes.length) % Math.max(4, a.BYTES_PER_ELEMENT) !== 0) this.constBytes.push(0);
+    const address = this.constBase + this.constBytes.length;
+    for (const b of new Uint8Array(a.buffer, a.byteOffset, a.byteLength)) this.constBytes.push(b);
     this.placed.set(a, address);
     return address;
   }
 
   i32s(values: number[]): number {
     return this.constant(Int32Array.from(values));
-  }
-
-  /** Reserves a zero-initialised buffer after all constants. Arrays bound to it resolve to its address. */
-  buffer(name: string, bytes: number, bind?: Typed): number {
-    if (!this.constEndFixed) {
-      this.constEndFixed = true;
-      this.align(16);
-      this.bufferEnd = this.constEnd;
-    }
-    this.bufferEnd = (this.bufferEnd + 15) & ~15;
-    const address = this.bufferEnd;
-    this.bufferEnd += bytes;
-    this.buffers.push({ name, address, bytes });
-    if (bind) this.placed.set(bind, address);
-    return address;
   }
 
   /** Address of an array already placed as a constant or bound to a buffer. */
@@ -65,17 +60,28 @@ export class MemoryImage {
     return at;
   }
 
-  get end(): number {
-    return Math.max(this.bufferEnd, this.constEnd);
+  has(a: Typed): boolean {
+    return this.placed.has(a);
   }
 
+  /** Start of the constant region (= end of the buffers). */
+  get constStart(): number {
+    return this.constBase >= 0 ? this.constBase : align(this.bufferEnd, 16);
+  }
+
+  /** First byte after everything placed. */
+  get end(): number {
+    return this.constStart + this.constBytes.length;
+  }
+
+  /** The constant region's bytes: the data segment to place at `constStart`. */
   get data(): Uint8Array {
     return Uint8Array.from(this.constBytes);
   }
+}
 
-  private align(n: number): void {
-    while ((this.base + this.constBytes.length) % n !== 0) this.constBytes.push(0);
-  }
+function align(x: number, n: number): number {
+  return Math.ceil(x / n) * n;
 }
 
 /** Serializes a cell descriptor (constants placed now; buffer arrays must already be bound). */
@@ -99,9 +105,5 @@ export function serializeCell(img: MemoryImage, kind: keyof typeof CELL_FIELDS, 
 }
 
 function addressOrPlace(img: MemoryImage, a: Typed): number {
-  try {
-    return img.addressOf(a);
-  } catch {
-    return img.constant(a);
-  }
+  return img.has(a) ? img.addressOf(a) : img.constant(a);
 }

@@ -1,0 +1,99 @@
+/**
+ * @fileoverview From generated AssemblyScript to the final module: compile in-process with asc
+ * (stub runtime, no imports), place the planned constants as a data segment at their absolute
+ * addresses and fix the memory size (no growth), optimize with binaryen, and validate with wabt
+ * against the allowed feature set.
+ */
+import { fail } from '../errors.ts';
+import type { ModulePlan } from '../codegen/plan.ts';
+import { compileAssemblyScript, listImports, validateWasm, type WasmFeatures } from './asc.ts';
+import { withMemoryAndData } from './wasm-binary.ts';
+
+// binaryen is an ES module with top-level await: load it lazily, once.
+type Binaryen = typeof import('binaryen').default;
+let binaryenPromise: Promise<Binaryen> | undefined;
+function loadBinaryen(): Promise<Binaryen> {
+  binaryenPromise ??= import('binaryen').then((m) => m.default);
+  return binaryenPromise;
+}
+
+export interface ModuleStats {
+  moduleBytes: number;
+  codeBytes: number;
+  dataBytes: number;
+  /** Highest byte of linear memory the module uses: what firmware gives wasm3 as memoryLimit. */
+  memoryHighWater: number;
+  pages: number;
+}
+
+export interface BuiltModule {
+  wasm: Uint8Array;
+  stats: ModuleStats;
+}
+
+const PAGE = 65536;
+
+export async function buildModule(plan: ModulePlan, source: string, features: WasmFeatures = {}): Promise<BuiltModule> {
+  const img = plan.image;
+  const asBase = Math.ceil(img.end / 16) * 16;
+  const { wasm: raw } = await compileAssemblyScript({
+    files: { 'model.ts': source }, entry: 'model.ts', features,
+    extraArgs: ['--memoryBase', String(asBase)],
+  });
+  // The generated code has no static data and the stub runtime allocates nothing, so the
+  // planned image is all the memory the module touches: its end is the high-water mark.
+  const highWater = img.end;
+  const pages = Math.max(1, Math.ceil(highWater / PAGE));
+  const patched = withMemoryAndData(raw, pages, img.constStart, img.data);
+  const binaryen = await loadBinaryen();
+  const mod = binaryen.readBinary(patched);
+  let wasm: Uint8Array;
+  try {
+    mod.setFeatures(featureMask(binaryen, features));
+    binaryen.setOptimizeLevel(3);
+    binaryen.setShrinkLevel(1);
+    mod.optimize();
+    if (!mod.validate()) fail('internal: binaryen rejected the generated module');
+    wasm = new Uint8Array(mod.emitBinary());
+  } finally {
+    mod.dispose();
+  }
+  await validateWasm(wasm, features);
+  if (listImports(new Uint8Array(wasm)).length) fail('internal: the generated module has imports');
+  return { wasm, stats: { ...sectionSizes(wasm), moduleBytes: wasm.length, memoryHighWater: highWater, pages } };
+}
+
+function featureMask(binaryen: Binaryen, f: WasmFeatures): number {
+  const F = binaryen.Features;
+  let m = F.MVP;
+  if (f.simd) m |= F.SIMD128;
+  if (f.bulkMemory) m |= F.BulkMemory;
+  if (f.signExtension) m |= F.SignExt;
+  if (f.mutableGlobals) m |= F.MutableGlobals;
+  if (f.nontrappingF2I) m |= F.NontrappingFPToInt;
+  if (f.multiValue) m |= F.Multivalue;
+  if (f.referenceTypes) m |= F.ReferenceTypes;
+  return m;
+}
+
+/** Code and data section payload sizes, read from the binary's section headers. */
+export function sectionSizes(wasm: Uint8Array): { codeBytes: number; dataBytes: number } {
+  let at = 8, codeBytes = 0, dataBytes = 0;
+  const leb = () => {
+    let result = 0, shift = 0, b: number;
+    do {
+      b = wasm[at++];
+      result += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    return result;
+  };
+  while (at < wasm.length) {
+    const id = wasm[at++];
+    const size = leb();
+    if (id === 10) codeBytes = size;
+    if (id === 11) dataBytes = size;
+    at += size;
+  }
+  return { codeBytes, dataBytes };
+}

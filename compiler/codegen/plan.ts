@@ -1,0 +1,164 @@
+/**
+ * @fileoverview Static memory plan of a module: where every constant, descriptor, state vector,
+ * scratch buffer and I/O buffer lives, and how graph outputs are copied out of vectors. Nothing
+ * is allocated at run time; the plan is also what the manifest and model.h publish.
+ */
+import { fail } from '../errors.ts';
+import { serializeCell, MemoryImage } from './memory-image.ts';
+import { isStreamable, vecKey, vecSize, type VecRef } from '../lower/program.ts';
+import type { QProgram } from '../quantize/quantize.ts';
+import type { Vec } from '../fixed/cells/common.ts';
+
+export type IoType = 'f32' | 'int8' | 'int16';
+
+export interface Copy {
+  key: string;
+  /** Element offsets and count within the source vector and the output slice. */
+  src: number;
+  dst: number;
+  count: number;
+  frac: number;
+}
+
+export interface OutputPlan {
+  name: string;
+  ptr: number;
+  /** Elements per time step (seq) or in total (final). */
+  slice: number;
+  timing: 'seq' | 'final';
+  copies: Copy[];
+}
+
+export interface DirPlan {
+  layer: number;
+  dir: number;
+  kind: 'RNN' | 'GRU' | 'LSTM';
+  desc: number;
+  v: number;
+  h: number;
+  c: number;
+  H: number;
+  h0: number;
+  c0: number;
+  inits: number;
+  reverse: boolean;
+  input: VecRef[];
+}
+
+export interface HeadPlan {
+  index: number;
+  desc: number;
+  v: number;
+  y: number;
+  N: number;
+  timing: 'seq' | 'final';
+  input: VecRef[];
+}
+
+export interface ModulePlan {
+  qp: QProgram;
+  io: IoType;
+  vecBytes: 1 | 2;
+  maxSteps: number;
+  streamable: boolean;
+  input: { ptr: number; size: number; frac: number; bytes: number };
+  /** Current-step vector of every stream (x is the quantized input step). */
+  current: Map<string, number>;
+  /** Whole-sequence buffers [maxSteps, size] (non-streamable modules only). */
+  sequence: Map<string, number>;
+  dirs: DirPlan[];
+  heads: HeadPlan[];
+  outputs: OutputPlan[];
+  state: { ptr: number; bytes: number };
+  image: MemoryImage;
+}
+
+const IMAGE_BASE = 16; // addresses below stay unused: a pointer 0 means "absent"
+
+export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePlan {
+  const p = qp.program;
+  const vb = qp.options.scheme.vecBits;
+  const vecBytes = vb === 8 ? 1 : 2;
+  if (io !== 'f32' && (io === 'int8') !== (vb === 8)) fail(`--io ${io} does not match --quant ${qp.options.scheme.name} (its vectors are int${vb})`);
+  const img = new MemoryImage(IMAGE_BASE);
+  const streamable = isStreamable(p);
+  const ioBytes = io === 'f32' ? 4 : vecBytes;
+  // Buffers first. The state region (every h, then every c) is one contiguous block.
+  const current = new Map<string, number>();
+  const hKey = (l: number, k: number) => vecKey({ kind: 'h', layer: l, dir: k });
+  const stateStart = img.buffer('state', 0);
+  qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => current.set(hKey(l, k), img.buffer(`h${l}.${k}`, d.q.cell.H * vecBytes, d.q.cell.h))));
+  qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => {
+    if (d.q.kind === 'LSTM') current.set(vecKey({ kind: 'c', layer: l, dir: k }), img.buffer(`c${l}.${k}`, d.q.cell.H * 2, d.q.cell.cState));
+  }));
+  const stateEnd = img.buffers.at(-1)!.address + img.buffers.at(-1)!.bytes;
+  const input = { ptr: img.buffer('input', maxSteps * p.input.size * ioBytes), size: p.input.size, frac: qp.formats.get('x')!.frac, bytes: ioBytes };
+  current.set('x', io === 'f32' ? img.buffer('x', p.input.size * vecBytes) : input.ptr);
+  qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
+    const c = d.q.cell;
+    img.buffer(`v${l}.${k}`, c.v.length * vecBytes, c.v);
+    img.buffer(`acc${l}.${k}`, c.acc.length * 4, c.acc);
+    if (d.q.kind === 'GRU') img.buffer(`zr${l}.${k}`, d.q.cell.zr.length * 2, d.q.cell.zr);
+  }));
+  qp.heads.forEach((h, i) => {
+    img.buffer(`head${i}.v`, h.I * vecBytes, h.v);
+    img.buffer(`head${i}.acc`, h.N * 4, h.acc);
+    current.set(vecKey({ kind: 'head', head: i }), img.buffer(`head${i}.y`, h.N * vecBytes, h.y));
+  });
+  const sequence = new Map<string, number>();
+  if (!streamable) {
+    sequence.set('x', io === 'f32' ? img.buffer('x.seq', maxSteps * p.input.size * vecBytes) : input.ptr);
+    qp.layers.forEach((ds, l) => ds.forEach((d, k) => sequence.set(hKey(l, k), img.buffer(`h${l}.${k}.seq`, maxSteps * d.q.cell.H * vecBytes))));
+    qp.heads.forEach((h, i) => p.heads[i].timing === 'seq' && sequence.set(vecKey({ kind: 'head', head: i }), img.buffer(`head${i}.seq`, maxSteps * h.N * vecBytes)));
+  }
+  const outputs = p.outputs.map((o) => {
+    const copies = outputCopies(qp, o.view.axes, o.view.groups, o.name);
+    if (io === 'int8' && copies.some((c) => c.key.startsWith('c'))) fail(`output '${o.name}' is an LSTM cell state (int16): it cannot be returned with --io int8; use --io f32`);
+    const slice = copies.reduce((s, c) => Math.max(s, c.dst + c.count), 0);
+    const count = o.view.timing === 'seq' ? maxSteps * slice : slice;
+    return { name: o.name, ptr: img.buffer(`out.${o.name}`, count * ioBytes), slice, timing: o.view.timing, copies };
+  });
+  // Then constants: initial states (all batch entries back to back) and the descriptors.
+  const packed = (arrays: Vec[]) => {
+    const out = arrays[0] instanceof Int8Array ? new Int8Array(arrays.length * arrays[0].length) : new Int16Array(arrays.length * arrays[0].length);
+    arrays.forEach((a, i) => out.set(a, i * a.length));
+    return img.constant(out);
+  };
+  const dirs: DirPlan[] = [];
+  qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
+    const c = d.q.cell;
+    dirs.push({
+      layer: l, dir: k, kind: d.q.kind, desc: serializeCell(img, d.q.kind, c as unknown as Record<string, unknown>),
+      v: img.addressOf(c.v), h: img.addressOf(c.h), c: d.q.kind === 'LSTM' ? img.addressOf(d.q.cell.cState) : 0, H: c.H,
+      h0: packed(d.h0), c0: d.q.kind === 'LSTM' ? packed(d.c0) : 0, inits: d.h0.length, reverse: d.reverse, input: p.layers[l].input,
+    });
+  }));
+  const heads: HeadPlan[] = qp.heads.map((h, i) => ({
+    index: i, desc: serializeCell(img, 'DENSE', h as unknown as Record<string, unknown>), v: img.addressOf(h.v), y: img.addressOf(h.y),
+    N: h.N, timing: p.heads[i].timing, input: p.heads[i].input,
+  }));
+  return {
+    qp, io, vecBytes, maxSteps, streamable, input, current, sequence, dirs, heads, outputs,
+    state: { ptr: stateStart, bytes: stateEnd - stateStart }, image: img,
+  };
+}
+
+/** Copies that build one output slice (axes other than T and B, in view order) from vectors. */
+function outputCopies(qp: QProgram, axes: string[], groups: VecRef[][], name: string): Copy[] {
+  const rest = axes.filter((a) => a !== 'T' && a !== 'B' && a !== '1');
+  if (axes.includes('T') && axes.filter((a) => a !== 'B' && a !== '1')[0] !== 'T') fail(`output '${name}': time must be the outermost axis after batch`);
+  if (rest.length > 2 || (rest.length === 2 && rest.join() !== 'D,F') || (rest.length === 1 && rest[0] !== 'F' && rest[0] !== 'D')) {
+    fail(`output '${name}': layout [${axes.join(',')}] is not supported by the module (features must be innermost)`);
+  }
+  const copies: Copy[] = [];
+  let dst = 0;
+  for (const group of groups) {
+    for (const ref of group) {
+      const key = vecKey(ref);
+      const count = vecSize(qp.program, ref);
+      copies.push({ key, src: 0, dst, count, frac: qp.formats.get(key)!.frac });
+      dst += count;
+    }
+  }
+  return copies;
+}

@@ -1,0 +1,80 @@
+// Byte offsets of the cell descriptor fields (AssemblyScript).
+// MUST match compiler/fixed/cells/layout.ts (CELL_FIELDS, MAT_FIELDS, ACT_FIELDS, fieldOffsets):
+// every field is one little-endian i32; a `mat` field expands to MAT's 7 fields and an `act`
+// field to ACT's 5, in place. Names are the layout's field names verbatim so that
+// tests/fixed-cells.test.ts can check every constant against fieldOffsets().
+// Pointer fields hold byte addresses; 0 means "absent" (e.g. LSTM.peep without peepholes).
+
+/** Inside a `mat` field: [rows, cols] weights, i32[rows] bias/mult/shift, then 3 ints. */
+export namespace MAT {
+  export const w: usize = 0;
+  export const bias: usize = 4;
+  export const mult: usize = 8;
+  export const shift: usize = 12;
+  export const rows: usize = 16;
+  export const cols: usize = 20;
+  export const accShift: usize = 24;
+  export const bytes: usize = 28;
+}
+
+/** Inside an `act` field: kind (0 table, 1 sigmoid PWL, 2 tanh PWL), i16[2^log2N + 1] table. */
+export namespace ACT {
+  export const kind: usize = 0;
+  export const table: usize = 4;
+  export const log2N: usize = 8;
+  export const inFrac: usize = 12;
+  export const outFrac: usize = 16;
+  export const bytes: usize = 20;
+}
+
+export namespace RNN {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const gates: usize = 8; // mat [H, I+H]
+  export const act: usize = 36;
+  export const clipQ: usize = 56;
+  export const h: usize = 60; // V[H] state
+  export const v: usize = 64; // V[I+H] scratch
+  export const acc: usize = 68; // i32[H] scratch
+  export const bytes: usize = 72;
+}
+
+export namespace GRU {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const linearBeforeReset: usize = 8;
+  export const gatesZR: usize = 12; // mat [2H, I+H]
+  export const cand: usize = 40; // mat lbr=0: [H, I+H]; lbr=1: [H, I]
+  export const candH: usize = 68; // mat lbr=1: [H, H]
+  export const f: usize = 96;
+  export const g: usize = 116;
+  export const clipGateQ: usize = 136;
+  export const clipCandQ: usize = 140;
+  export const h: usize = 144; // V[H] state
+  export const v: usize = 148; // V[I+H] scratch
+  export const acc: usize = 152; // i32[3H] scratch
+  export const zr: usize = 156; // i16[2H] scratch
+  export const bytes: usize = 160;
+}
+
+export namespace LSTM {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const inputForget: usize = 8;
+  export const gates: usize = 12; // mat [4H, I+H], rows i, o, f, c
+  export const f: usize = 40;
+  export const g: usize = 60;
+  export const hAct: usize = 80;
+  export const peep: usize = 100; // i16[3H] (i, o, f) or 0
+  export const peepMult: usize = 104; // i32[3]
+  export const peepShift: usize = 108; // i32[3]
+  export const fc: usize = 112;
+  export const fh: usize = 116;
+  export const clipQ: usize = 120;
+  export const clipCandQ: usize = 124;
+  export const h: usize = 128; // V[H] state
+  export const cState: usize = 132; // i16[H] state
+  export const v: usize = 136; // V[I+H] scratch
+  export const acc: usize = 140; // i32[4H] scratch
+  export const bytes: usize = 144;
+}

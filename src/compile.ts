@@ -1,0 +1,89 @@
+/**
+ * @fileoverview The compile pipeline as a library call: load → freeze weight inputs → lower →
+ * calibrate → quantize → plan memory → emit AssemblyScript → build the module; plus the
+ * manifest describing the result.
+ */
+import { fail } from '../compiler/errors.ts';
+import type { Graph, Tensor } from '../compiler/ir/types.ts';
+import { lowerGraph } from '../compiler/lower/lower.ts';
+import type { Program } from '../compiler/lower/program.ts';
+import { freezeInputs } from '../compiler/passes/freeze-inputs.ts';
+import { calibrate, type Calibration, type RangeMethod } from '../compiler/quantize/calibrate.ts';
+import { quantizeProgram, type QProgram } from '../compiler/quantize/quantize.ts';
+import { schemeByName } from '../compiler/quantize/schemes.ts';
+import { planModule, type IoType, type ModulePlan } from '../compiler/codegen/plan.ts';
+import { emitModuleSource } from '../compiler/codegen/emit.ts';
+import { buildModule, type BuiltModule } from '../compiler/build/module.ts';
+import type { WasmFeatures } from '../compiler/build/asc.ts';
+import { readDataSource, sequenceInputs, type DataSource } from './calib-data.ts';
+import { loadModel } from './model.ts';
+import { buildManifest, type Manifest } from './manifest.ts';
+
+export interface CompileOptions {
+  quant: string;
+  rescale: 'shift' | 'multiplier';
+  io: IoType;
+  /** Calibration data; without it the `data` inputs are used (and the notes say so). */
+  calib?: string;
+  data?: string;
+  calibMethod: RangeMethod;
+  lutLog2N: number;
+  sigmoidTanh: 'lut' | 'pwl';
+  maxSteps?: number;
+  features?: WasmFeatures;
+  target?: string;
+}
+
+export const DEFAULT_COMPILE: CompileOptions = {
+  quant: 'int8x16', rescale: 'multiplier', io: 'f32', calibMethod: { kind: 'minmax' }, lutLog2N: 8, sigmoidTanh: 'lut',
+};
+
+export interface Quantized {
+  graph: Graph;
+  program: Program;
+  qp: QProgram;
+  calibration: Calibration;
+  notes: string[];
+  maxSteps: number;
+}
+
+/** Everything up to the quantized program (what the `fixed` engine needs). */
+export function quantizeModel(modelPath: string, o: CompileOptions): Quantized {
+  const graph = loadModel(modelPath);
+  const notes: string[] = [];
+  const calibPath = o.calib ?? o.data;
+  if (!calibPath) fail('compile: calibration data is needed: give --calib FILE|DIR (or --data DIR)');
+  if (!o.calib) notes.push(`no --calib given: calibrating on the --data inputs (${o.data})`);
+  const src: DataSource = readDataSource(calibPath, graph);
+  if (graph.inputs.length > 1) {
+    if (src.kind !== 'test-data') fail(`${graph.source}: inputs ${graph.inputs.slice(1).map((i) => i.name).join(', ')} must be frozen from a test-data folder, not ${calibPath}`);
+    const frozen = freezeInputs(graph, src.sets[0]);
+    notes.push(`froze input(s) ${frozen.join(', ')} as constants from ${calibPath}`);
+    src.sets = src.sets.map((s) => s.slice(0, 1));
+  }
+  const program = lowerGraph(graph);
+  const inputs = sequenceInputs(src, program);
+  const calibration = calibrate(program, inputs, o.calibMethod, calibPath);
+  const qp = quantizeProgram(program, calibration, {
+    scheme: schemeByName(o.quant), rescale: o.rescale, lutLog2N: o.lutLog2N, sigmoidTanh: o.sigmoidTanh,
+  });
+  const seenSteps = Math.max(0, ...inputs.map((t: Tensor) => t.shape[program.input.timeAxis]));
+  const maxSteps = o.maxSteps ?? Math.max(program.input.steps ?? 0, seenSteps, 1);
+  return { graph, program, qp, calibration, notes, maxSteps };
+}
+
+export interface Compiled extends Quantized {
+  plan: ModulePlan;
+  source: string;
+  module: BuiltModule;
+  manifest: Manifest;
+}
+
+export async function compileModel(modelPath: string, o: CompileOptions): Promise<Compiled> {
+  const q = quantizeModel(modelPath, o);
+  const plan = planModule(q.qp, o.io, q.maxSteps);
+  const source = emitModuleSource(plan, modelPath);
+  const module = await buildModule(plan, source, o.features ?? {});
+  const manifest = buildManifest(modelPath, o, q, plan, module);
+  return { ...q, plan, source, module, manifest };
+}
