@@ -9,7 +9,7 @@
 // abort import, -O3, and every post-MVP feature off so modules run on any MCU wasm runtime.
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../paths.ts';
 
 export interface WasmFeatures {
   simd?: boolean; bulkMemory?: boolean; signExtension?: boolean; mutableGlobals?: boolean;
@@ -33,7 +33,7 @@ export interface CompileOptions {
 
 export interface CompileResult { wasm: Uint8Array<ArrayBuffer>; wat?: string; stderr: string }
 
-const RUNTIME_DIR = fileURLToPath(new URL('../../runtime-as/', import.meta.url));
+const RUNTIME_DIR = `${packageRoot()}/runtime-as/`;
 const RUNTIME_PREFIX = 'runtime-as/';
 
 /** asc's own defaults enable these; we disable each unless the caller allows it. */

@@ -98,3 +98,8 @@ export function runProgramFloat(p: Program, x: Tensor, observe?: ProgramObserver
   const entries = Array.from({ length: batchSize(p, x) }, (_, b) => runEntry(p, inputSteps(p, x, b), b, observe));
   return assembleOutputs(p, x.shape[p.input.timeAxis], entries);
 }
+
+/** Per batch entry, every vector stream of the float run (for drift reports). */
+export function runProgramFloatEntries(p: Program, x: Tensor): EntryValues[] {
+  return Array.from({ length: batchSize(p, x) }, (_, b) => runEntry(p, inputSteps(p, x, b), b));
+}

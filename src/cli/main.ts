@@ -4,11 +4,12 @@
  */
 import { RnncError } from '../../compiler/errors.ts';
 import { analyzeCommand } from './analyze.ts';
+import { compileCommand } from './compile.ts';
 import { type Command, parse } from './command.ts';
 import { runCommand } from './run.ts';
 import { validateCommand } from './validate.ts';
 
-const COMMANDS: Command[] = [analyzeCommand, runCommand, validateCommand];
+const COMMANDS: Command[] = [analyzeCommand, compileCommand, runCommand, validateCommand];
 
 const VERSION = '0.1.0';
 

@@ -24,10 +24,14 @@ function numbered(dir: string, prefix: string): string[] {
   return byIndex.map((n) => join(dir, `${prefix}_${n}.pb`));
 }
 
-export function readTestData(dir: string, graph: Graph, needOutputs: boolean): TestData {
+/**
+ * `extraInputs`: accept more input files than the graph has inputs (a compiled module baked the
+ * others in as constants); only the first ones are read.
+ */
+export function readTestData(dir: string, graph: Graph, needOutputs: boolean, extraInputs = false): TestData {
   if (!existsSync(dir)) fail(`${dir}: data folder does not exist`);
   if (!statSync(dir).isDirectory()) fail(`${dir}: --data must be a folder holding input_N.pb files (an ONNX test_data_set folder)`);
-  const inputFiles = numbered(dir, 'input');
+  const inputFiles = numbered(dir, 'input').slice(0, extraInputs ? graph.inputs.length : undefined);
   if (inputFiles.length === 0) fail(`${dir}: no input_0.pb found (expected an ONNX test_data_set folder)`);
   if (inputFiles.length !== graph.inputs.length) {
     fail(`${dir}: has ${inputFiles.length} input file(s) but the model has ${graph.inputs.length} input(s) (${graph.inputs.map((i) => i.name).join(', ')})`);
