@@ -14,6 +14,8 @@ export interface Command {
   /** Lines describing each option, printed by --help. */
   help: string;
   options: Options;
+  /** False for commands that take no MODEL argument. */
+  takesModel?: boolean;
   run(positionals: string[], values: Record<string, string | boolean | undefined>): number | Promise<number>;
 }
 

@@ -39,7 +39,7 @@ export const compileCommand: Command = {
     if (io !== 'f32' && io !== 'int8' && io !== 'int16') fail(`--io ${io}: expected f32, int8 or int16`);
     o.io = io;
     const target = resolveTarget(values.target as string | undefined);
-    o.features = target.features;
+    o.features = target.runtime.features;
     o.target = target.name;
     const r = await compileModel(model, o);
     const name = basename(model, extname(model)) === 'model' ? basename(model.replace(/\/model\.onnx$/, '')) : basename(model, extname(model));

@@ -7,9 +7,10 @@ import { analyzeCommand } from './analyze.ts';
 import { compileCommand } from './compile.ts';
 import { type Command, parse } from './command.ts';
 import { runCommand } from './run.ts';
+import { targetsCommand } from './targets.ts';
 import { validateCommand } from './validate.ts';
 
-const COMMANDS: Command[] = [analyzeCommand, compileCommand, runCommand, validateCommand];
+const COMMANDS: Command[] = [analyzeCommand, compileCommand, runCommand, validateCommand, targetsCommand];
 
 const VERSION = '0.1.0';
 
@@ -48,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
       console.log(commandHelp(cmd));
       return 0;
     }
-    if (positionals.length === 0) throw new RnncError(`${cmd.name}: missing MODEL argument (usage: ${cmd.usage})`);
+    if (cmd.takesModel !== false && positionals.length === 0) throw new RnncError(`${cmd.name}: missing MODEL argument (usage: ${cmd.usage})`);
     return await cmd.run(positionals, values as Record<string, string | boolean | undefined>);
   } catch (e) {
     if (e instanceof RnncError) {

@@ -1,0 +1,40 @@
+/**
+ * Target profiles load and validate against their schema (every number sourced with a confidence
+ * mark), `--target` resolves device, runtime and device/runtime forms, and `rnnc targets` lists them.
+ */
+import { describe, expect, it } from 'vitest';
+import { deviceProfiles, resolveTarget, runtimeProfiles } from '../src/targets.ts';
+import { rnnc } from './helpers/cli.ts';
+
+describe('target profiles', () => {
+  it('has the ten required devices, each field sourced', () => {
+    const names = deviceProfiles().map((d) => d.name).sort();
+    expect(names).toEqual(['esp32', 'esp32c3', 'nrf52840', 'nrf5340', 'rp2040', 'samd21', 'stm32f446', 'stm32h7a3', 'stm32l4r5', 'stm32u575']);
+    for (const d of deviceProfiles()) for (const v of Object.values(d.sources)) expect(v).toMatch(/[✔≈?]/);
+  });
+
+  it('runtimes carry feature sets and sources; none of the MCU runtimes allows SIMD', () => {
+    const rt = Object.fromEntries(runtimeProfiles().map((r) => [r.name, r]));
+    for (const n of ['wasm3', 'wamr-classic', 'wamr-fast', 'wamr-aot', 'wasm2c']) {
+      expect(rt[n].source.length).toBeGreaterThan(10);
+      expect(rt[n].features.simd ?? false).toBe(false);
+    }
+    expect(rt.mvp.features).toEqual({});
+  });
+
+  it('resolves DEVICE, RUNTIME and DEVICE/RUNTIME', () => {
+    expect(resolveTarget('nrf52840/wasm3').device?.clock_mhz).toBe(64);
+    expect(resolveTarget('nrf52840/wasm3').runtime.name).toBe('wasm3');
+    expect(resolveTarget('wasm2c').device).toBeUndefined();
+    expect(resolveTarget('samd21').runtime.name).toBe('mvp');
+    expect(() => resolveTarget('pdp11/wasm3')).toThrow(/unknown device 'pdp11'/);
+  });
+
+  it('rnnc targets --json lists the same profiles', () => {
+    const r = rnnc('targets', '--json');
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.devices.length).toBe(10);
+    expect(j.runtimes.map((x: { name: string }) => x.name)).toContain('wasm3');
+  });
+});
