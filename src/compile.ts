@@ -6,7 +6,7 @@
 import { fail } from '../compiler/errors.ts';
 import type { Graph, Tensor } from '../compiler/ir/types.ts';
 import { lowerGraph } from '../compiler/lower/lower.ts';
-import type { Program } from '../compiler/lower/program.ts';
+import { isStreamable, type Program } from '../compiler/lower/program.ts';
 import { freezeInputs } from '../compiler/passes/freeze-inputs.ts';
 import { calibrate, type Calibration, type RangeMethod } from '../compiler/quantize/calibrate.ts';
 import { quantizeProgram, type QProgram } from '../compiler/quantize/quantize.ts';
@@ -32,6 +32,8 @@ export interface CompileOptions {
   maxSteps?: number;
   features?: WasmFeatures;
   target?: string;
+  /** Without --calib/--data, calibrate on random inputs in [-1, 1] (for size and speed estimates only). */
+  syntheticCalibration?: boolean;
 }
 
 export const DEFAULT_COMPILE: CompileOptions = {
@@ -52,9 +54,10 @@ export function quantizeModel(modelPath: string, o: CompileOptions): Quantized {
   const graph = loadModel(modelPath);
   const notes: string[] = [];
   const calibPath = o.calib ?? o.data;
-  if (!calibPath) fail('compile: calibration data is needed: give --calib FILE|DIR (or --data DIR)');
-  if (!o.calib) notes.push(`no --calib given: calibrating on the --data inputs (${o.data})`);
-  const src: DataSource = readDataSource(calibPath, graph);
+  if (!calibPath && !o.syntheticCalibration) fail('compile: calibration data is needed: give --calib FILE|DIR (or --data DIR)');
+  if (!o.calib && o.data) notes.push(`no --calib given: calibrating on the --data inputs (${o.data})`);
+  if (!calibPath) notes.push('no calibration data: ranges from random inputs in [-1, 1] (sizes and op counts do not depend on them)');
+  const src: DataSource = calibPath ? readDataSource(calibPath, graph) : syntheticWindows(graph);
   if (graph.inputs.length > 1) {
     if (src.kind !== 'test-data') fail(`${graph.source}: inputs ${graph.inputs.slice(1).map((i) => i.name).join(', ')} must be frozen from a test-data folder, not ${calibPath}`);
     const frozen = freezeInputs(graph, src.sets[0]);
@@ -63,12 +66,14 @@ export function quantizeModel(modelPath: string, o: CompileOptions): Quantized {
   }
   const program = lowerGraph(graph);
   const inputs = sequenceInputs(src, program);
-  const calibration = calibrate(program, inputs, o.calibMethod, calibPath);
+  const calibration = calibrate(program, inputs, o.calibMethod, calibPath ?? 'synthetic');
   const qp = quantizeProgram(program, calibration, {
     scheme: schemeByName(o.quant), rescale: o.rescale, lutLog2N: o.lutLog2N, sigmoidTanh: o.sigmoidTanh,
   });
   const seenSteps = Math.max(0, ...inputs.map((t: Tensor) => t.shape[program.input.timeAxis]));
-  const maxSteps = o.maxSteps ?? Math.max(program.input.steps ?? 0, seenSteps, 1);
+  // Streaming modules need one input/output slot (run(n) takes longer sequences in chunks), which
+  // keeps RAM at weights + state; whole-sequence modules must hold the longest sequence.
+  const maxSteps = o.maxSteps ?? (isStreamable(program) ? 1 : Math.max(program.input.steps ?? 0, seenSteps, 1));
   return { graph, program, qp, calibration, notes, maxSteps };
 }
 
@@ -86,4 +91,16 @@ export async function compileModel(modelPath: string, o: CompileOptions): Promis
   const module = await buildModule(plan, source, o.features ?? {});
   const manifest = buildManifest(modelPath, o, q, plan, module);
   return { ...q, plan, source, module, manifest };
+}
+
+/** Four random windows of the model's static length (or 16 steps) with values in [-1, 1]. */
+function syntheticWindows(graph: Graph): DataSource {
+  const shape = graph.inputs[0]?.shape ?? [];
+  const steps = shape.find((d, i) => i < 2 && typeof d === 'number' && d > 1) as number | undefined;
+  const features = shape[2];
+  if (typeof features !== 'number') fail(`${graph.source}: input feature size is not static; give --data or --calib`);
+  let seed = 12345;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const windows = Array.from({ length: 4 }, () => Array.from({ length: steps ?? 16 }, () => Array.from({ length: features }, random)));
+  return { kind: 'windows', path: 'synthetic', windows };
 }

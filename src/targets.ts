@@ -53,13 +53,14 @@ export function runtimeProfiles(): RuntimeProfile[] {
 /** Device profiles, validated: every numeric field positive, every field sourced with a confidence mark. */
 export function deviceProfiles(): DeviceProfile[] {
   const data = readJson<{ devices: Record<string, Omit<DeviceProfile, 'name'>> }>('devices.json');
-  return Object.entries(data.devices).map(([name, d]) => {
+  return Object.entries(data.devices).map(([name, raw]) => {
+    const d = raw as unknown as Record<string, unknown> & { sources?: Record<string, string> };
     for (const [key, type] of DEVICE_FIELDS) {
       if (typeof d[key] !== type) throw new Error(`targets/devices.json: ${name}.${key} must be a ${type}`);
       if (type === 'number' && !((d[key] as number) > 0)) throw new Error(`targets/devices.json: ${name}.${key} must be positive`);
       if (key !== 'summary' && !/[✔≈?]/.test(d.sources?.[key] ?? '')) throw new Error(`targets/devices.json: ${name}.${key} has no source with a confidence mark`);
     }
-    return { name, ...d };
+    return { name, ...raw };
   });
 }
 

@@ -75,13 +75,17 @@ export class WasmModel {
         m.outputs.forEach((o, i) => o.timing === 'seq' && slices[i].push(this.readOutput(o, 0)));
       }
     } else {
-      if (T > m.max_steps) fail(`sequence of ${T} steps exceeds the module's max_steps ${m.max_steps} (compile with --max-steps)`);
-      this.writeInput(steps, 0, T);
-      const rc = this.exports.run(T);
-      if (rc !== 0) fail(`module run(${T}) returned ${rc}`);
-      m.outputs.forEach((o, i) => {
-        if (o.timing === 'seq') for (let t = 0; t < T; t++) slices[i].push(this.readOutput(o, t));
-      });
+      // Streamable modules take long sequences in chunks of max_steps: run(n) continues the state.
+      if (!m.streamable && T > m.max_steps) fail(`sequence of ${T} steps exceeds the module's max_steps ${m.max_steps} (compile with --max-steps)`);
+      for (let t0 = 0; t0 < T; t0 += m.max_steps) {
+        const n = Math.min(m.max_steps, T - t0);
+        this.writeInput(steps, t0, n);
+        const rc = this.exports.run(n);
+        if (rc !== 0) fail(`module run(${n}) returned ${rc}`);
+        m.outputs.forEach((o, i) => {
+          if (o.timing === 'seq') for (let t = 0; t < n; t++) slices[i].push(this.readOutput(o, t));
+        });
+      }
     }
     m.outputs.forEach((o, i) => o.timing === 'final' && slices[i].push(this.readOutput(o, 0)));
     return { slices };

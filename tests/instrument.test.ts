@@ -8,9 +8,9 @@
 // markers block, loop, end, else and nop (instrument.ts counts those in class 'control', left out
 // of totals; WABT emits nothing for block/loop/nop/inner end). WABT's stream differs from the
 // binary in known ways, mapped here: `alloca`, `drop_keep` and `catch_drop` are bookkeeping
-// (dropped); `if` and `br_if` both become `br_unless`; `br_table` stays; a taken `br_if`, the then-arm reaching
-// `else`, and the entry chosen by `br_table` each add a `br`; every function invocation ends with
-// one `return` line (explicit `return` or the implicit one at the function's end).
+// (dropped); `if` and `br_if` both become `br_unless`; `br_table` stays; a taken `br_if`, the
+// then-arm reaching `else`, and the entry chosen by `br_table` each add a `br`; every function
+// invocation ends with one `return` line (explicit `return` or the implicit one at the end).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -75,7 +75,7 @@ function asWabtTrace(o: Record<string, number>): Record<string, number> {
 async function instrumentedCall(wasm: Uint8Array, exportName: string, args: number[] = []) {
   const ins = await instrumentModule(wasm);
   const { instance } = await WebAssembly.instantiate(ins.wasm, {});
-  const plain = await WebAssembly.instantiate(wasm, {});
+  const plain = await WebAssembly.instantiate(new Uint8Array(wasm), {});
   const fn = (i: WebAssembly.Instance) => i.exports[exportName] as (...a: number[]) => number;
   const value = fn(instance)(...args);
   // The counters must not change what the module computes.

@@ -51,8 +51,12 @@ export function sections(wasm: Uint8Array): Section[] {
   return out;
 }
 
-function section(id: number, payload: number[] | Uint8Array): number[] {
-  return [id, ...uleb(payload.length), ...payload];
+function section(id: number, payload: number[] | Uint8Array): Uint8Array {
+  const head = [id, ...uleb(payload.length)];
+  const out = new Uint8Array(head.length + payload.length);
+  out.set(head);
+  out.set(payload, head.length);
+  return out;
 }
 
 /** Replaces the memory section with one memory of exactly `pages` (min = max: no growth) and
@@ -60,24 +64,34 @@ function section(id: number, payload: number[] | Uint8Array): number[] {
 export function withMemoryAndData(wasm: Uint8Array, pages: number, offset: number, data: Uint8Array): Uint8Array {
   const secs = sections(wasm);
   if (secs.some((s) => s.id === 11 || s.id === 12)) throw new Error('module already has data segments');
-  const parts: number[] = [...wasm.subarray(0, 8)];
+  // Chunks, not one number array: spreading a large data segment into push() overflows the stack.
+  const parts: Uint8Array[] = [wasm.subarray(0, 8)];
   let dataDone = false;
   const addData = () => {
     if (dataDone || data.length === 0) return;
     dataDone = true;
     const seg = [1, 0x00, 0x41, ...sleb32(offset), 0x0b, ...uleb(data.length)];
-    parts.push(...section(11, [...seg, ...data]));
+    const payload = new Uint8Array(seg.length + data.length);
+    payload.set(seg);
+    payload.set(data, seg.length);
+    parts.push(section(11, payload));
   };
   for (const s of secs) {
     // Custom sections (id 0) after the code section come after the data section.
     if (s.id === 0 && secs.some((c) => c.id === 10 && c.end <= s.start)) addData();
-    if (s.id === 5) parts.push(...section(5, [1, 0x01, ...uleb(pages), ...uleb(pages)]));
-    else for (let i = s.start; i < s.end; i++) parts.push(wasm[i]);
+    if (s.id === 5) parts.push(section(5, [1, 0x01, ...uleb(pages), ...uleb(pages)]));
+    else parts.push(wasm.subarray(s.start, s.end));
     if (s.id === 10) {
       const nextIsCustom = secs[secs.indexOf(s) + 1]?.id === 0;
       if (!nextIsCustom) addData();
     }
   }
   addData();
-  return Uint8Array.from(parts);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

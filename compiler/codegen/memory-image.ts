@@ -4,8 +4,10 @@
  * biases, rescale and activation tables, cell descriptors) follow as one data segment. Every
  * address is absolute and known here, so generated code and descriptors use plain constants.
  */
-import { CELL_FIELDS, ACT_FIELDS, MAT_FIELDS } from '../fixed/cells/layout.ts';
+import { CELL_FIELDS, ACT_FIELDS, MAT_FIELDS, F32_ACT_FIELDS, F32_MAT_FIELDS } from '../fixed/cells/layout.ts';
 import type { QAct, QMat } from '../fixed/cells/common.ts';
+import type { F32Mat } from '../fixed/f32/cells.ts';
+import type { F32Act } from '../fixed/f32/math.ts';
 
 type Typed = Int8Array | Int16Array | Int32Array | Float32Array | Uint8Array;
 
@@ -80,6 +82,13 @@ export class MemoryImage {
   }
 }
 
+const f32Word = new Float32Array(1), f32Bits = new Int32Array(f32Word.buffer);
+/** The bit pattern of float32 x, as the i32 a descriptor field holds. */
+export function f32AsI32(x: number): number {
+  f32Word[0] = x;
+  return f32Bits[0];
+}
+
 function align(x: number, n: number): number {
   return Math.ceil(x / n) * n;
 }
@@ -93,7 +102,14 @@ export function serializeCell(img: MemoryImage, kind: keyof typeof CELL_FIELDS, 
     if (k === 'int') fields.push(v as number);
     else if (k === 'flag') fields.push(v ? 1 : 0);
     else if (k === 'ptr') fields.push(ptr(v));
-    else if (k === 'mat') {
+    else if (k === 'f32') fields.push(f32AsI32(v as number));
+    else if (k === 'fmat') {
+      const m = v as F32Mat;
+      for (const f of F32_MAT_FIELDS) fields.push(f === 'w' || f === 'bias' ? ptr(m[f]) : m[f]);
+    } else if (k === 'fact') {
+      const a = v as F32Act;
+      for (const f of F32_ACT_FIELDS) fields.push(f === 'kind' ? a.kind : f32AsI32(a[f]));
+    } else if (k === 'mat') {
       const m = v as QMat;
       for (const f of MAT_FIELDS) fields.push(f === 'w' || f === 'bias' || f === 'mult' || f === 'shift' ? ptr(m[f]) : m[f]);
     } else {

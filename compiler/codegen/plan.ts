@@ -1,13 +1,16 @@
 /**
  * @fileoverview Static memory plan of a module: where every constant, descriptor, state vector,
  * scratch buffer and I/O buffer lives, and how graph outputs are copied out of vectors. Nothing
- * is allocated at run time; the plan is also what the manifest and model.h publish.
+ * is allocated at run time; the plan is also what the manifest and model.h publish. In the f32
+ * scheme every vector (and LSTM cell state) is float32: 4 bytes, and the f32 I/O buffers are
+ * the vectors themselves (no conversion).
  */
 import { fail } from '../errors.ts';
 import { serializeCell, MemoryImage } from './memory-image.ts';
 import { isStreamable, vecKey, vecSize, type VecRef } from '../lower/program.ts';
-import type { QProgram } from '../quantize/quantize.ts';
-import type { Vec } from '../fixed/cells/common.ts';
+import { baseKind, cellState, isF32Head, type QProgram } from '../quantize/quantize.ts';
+import { isF32 } from '../quantize/schemes.ts';
+import type { SimVec } from '../fixed/simulate.ts';
 
 export type IoType = 'f32' | 'int8' | 'int16';
 
@@ -58,7 +61,10 @@ export interface HeadPlan {
 export interface ModulePlan {
   qp: QProgram;
   io: IoType;
-  vecBytes: 1 | 2;
+  /** 4: float32 vectors (f32 scheme). */
+  vecBytes: 1 | 2 | 4;
+  /** Whether input and outputs are converted at the boundary (f32 I/O of an integer scheme). */
+  convert: boolean;
   maxSteps: number;
   streamable: boolean;
   input: { ptr: number; size: number; frac: number; bytes: number };
@@ -78,8 +84,12 @@ const IMAGE_BASE = 16; // addresses below stay unused: a pointer 0 means "absent
 export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePlan {
   const p = qp.program;
   const vb = qp.options.scheme.vecBits;
-  const vecBytes = vb === 8 ? 1 : 2;
+  const f32 = isF32(qp.options.scheme);
+  const vecBytes = vb === 8 ? 1 : vb === 16 ? 2 : 4;
+  if (f32 && io !== 'f32') fail(`--io ${io} does not match --quant f32 (its vectors are float32); use --io f32`);
   if (io !== 'f32' && (io === 'int8') !== (vb === 8)) fail(`--io ${io} does not match --quant ${qp.options.scheme.name} (its vectors are int${vb})`);
+  const convert = io === 'f32' && !f32;
+  const cBytes = f32 ? 4 : 2;
   const img = new MemoryImage(IMAGE_BASE);
   const streamable = isStreamable(p);
   const ioBytes = io === 'f32' ? 4 : vecBytes;
@@ -89,25 +99,26 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   const stateStart = img.buffer('state', 0);
   qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => current.set(hKey(l, k), img.buffer(`h${l}.${k}`, d.q.cell.H * vecBytes, d.q.cell.h))));
   qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => {
-    if (d.q.kind === 'LSTM') current.set(vecKey({ kind: 'c', layer: l, dir: k }), img.buffer(`c${l}.${k}`, d.q.cell.H * 2, d.q.cell.cState));
+    const c = cellState(d.q);
+    if (c) current.set(vecKey({ kind: 'c', layer: l, dir: k }), img.buffer(`c${l}.${k}`, d.q.cell.H * cBytes, c));
   }));
   const stateEnd = img.buffers.at(-1)!.address + img.buffers.at(-1)!.bytes;
   const input = { ptr: img.buffer('input', maxSteps * p.input.size * ioBytes), size: p.input.size, frac: qp.formats.get('x')!.frac, bytes: ioBytes };
-  current.set('x', io === 'f32' ? img.buffer('x', p.input.size * vecBytes) : input.ptr);
+  current.set('x', convert ? img.buffer('x', p.input.size * vecBytes) : input.ptr);
   qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
     const c = d.q.cell;
     img.buffer(`v${l}.${k}`, c.v.length * vecBytes, c.v);
-    img.buffer(`acc${l}.${k}`, c.acc.length * 4, c.acc);
+    if ('acc' in c) img.buffer(`acc${l}.${k}`, c.acc.length * 4, c.acc); // the f32 RNN has none
     if (d.q.kind === 'GRU') img.buffer(`zr${l}.${k}`, d.q.cell.zr.length * 2, d.q.cell.zr);
   }));
   qp.heads.forEach((h, i) => {
     img.buffer(`head${i}.v`, h.I * vecBytes, h.v);
-    img.buffer(`head${i}.acc`, h.N * 4, h.acc);
+    if (!isF32Head(h)) img.buffer(`head${i}.acc`, h.N * 4, h.acc);
     current.set(vecKey({ kind: 'head', head: i }), img.buffer(`head${i}.y`, h.N * vecBytes, h.y));
   });
   const sequence = new Map<string, number>();
   if (!streamable) {
-    sequence.set('x', io === 'f32' ? img.buffer('x.seq', maxSteps * p.input.size * vecBytes) : input.ptr);
+    sequence.set('x', convert ? img.buffer('x.seq', maxSteps * p.input.size * vecBytes) : input.ptr);
     qp.layers.forEach((ds, l) => ds.forEach((d, k) => sequence.set(hKey(l, k), img.buffer(`h${l}.${k}.seq`, maxSteps * d.q.cell.H * vecBytes))));
     qp.heads.forEach((h, i) => p.heads[i].timing === 'seq' && sequence.set(vecKey({ kind: 'head', head: i }), img.buffer(`head${i}.seq`, maxSteps * h.N * vecBytes)));
   }
@@ -119,26 +130,27 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     return { name: o.name, ptr: img.buffer(`out.${o.name}`, count * ioBytes), slice, timing: o.view.timing, copies };
   });
   // Then constants: initial states (all batch entries back to back) and the descriptors.
-  const packed = (arrays: Vec[]) => {
-    const out = arrays[0] instanceof Int8Array ? new Int8Array(arrays.length * arrays[0].length) : new Int16Array(arrays.length * arrays[0].length);
+  const packed = (arrays: SimVec[]) => {
+    const n = arrays.length * arrays[0].length;
+    const out = arrays[0] instanceof Int8Array ? new Int8Array(n) : arrays[0] instanceof Float32Array ? new Float32Array(n) : new Int16Array(n);
     arrays.forEach((a, i) => out.set(a, i * a.length));
     return img.constant(out);
   };
   const dirs: DirPlan[] = [];
   qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
-    const c = d.q.cell;
+    const c = d.q.cell, cs = cellState(d.q);
     dirs.push({
-      layer: l, dir: k, kind: d.q.kind, desc: serializeCell(img, d.q.kind, c as unknown as Record<string, unknown>),
-      v: img.addressOf(c.v), h: img.addressOf(c.h), c: d.q.kind === 'LSTM' ? img.addressOf(d.q.cell.cState) : 0, H: c.H,
-      h0: packed(d.h0), c0: d.q.kind === 'LSTM' ? packed(d.c0) : 0, inits: d.h0.length, reverse: d.reverse, input: p.layers[l].input,
+      layer: l, dir: k, kind: baseKind(d.q.kind), desc: serializeCell(img, d.q.kind, c as unknown as Record<string, unknown>),
+      v: img.addressOf(c.v), h: img.addressOf(c.h), c: cs ? img.addressOf(cs) : 0, H: c.H,
+      h0: packed(d.h0), c0: cs ? packed(d.c0) : 0, inits: d.h0.length, reverse: d.reverse, input: p.layers[l].input,
     });
   }));
   const heads: HeadPlan[] = qp.heads.map((h, i) => ({
-    index: i, desc: serializeCell(img, 'DENSE', h as unknown as Record<string, unknown>), v: img.addressOf(h.v), y: img.addressOf(h.y),
+    index: i, desc: serializeCell(img, isF32Head(h) ? 'DENSE_F32' : 'DENSE', h as unknown as Record<string, unknown>), v: img.addressOf(h.v), y: img.addressOf(h.y),
     N: h.N, timing: p.heads[i].timing, input: p.heads[i].input,
   }));
   return {
-    qp, io, vecBytes, maxSteps, streamable, input, current, sequence, dirs, heads, outputs,
+    qp, io, vecBytes, convert, maxSteps, streamable, input, current, sequence, dirs, heads, outputs,
     state: { ptr: stateStart, bytes: stateEnd - stateStart }, image: img,
   };
 }

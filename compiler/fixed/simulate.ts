@@ -2,38 +2,48 @@
  * @fileoverview The bit-exact simulator: runs a quantized program on integer vectors with the
  * TypeScript cells, one batch entry at a time, layer by layer over the sequence (for forward-only
  * models this equals the module's step-by-step order: no layer reads a later one). Compiled
- * modules must reproduce its integers exactly.
+ * modules must reproduce its integers exactly. The f32 scheme runs its float32 cells (./f32) the
+ * same way: its "integers" are float32 vectors, taken and given as they are.
  */
 import type { Tensor } from '../ir/types.ts';
 import { assembleOutputs, batchSize, inputSteps, type EntryValues } from '../lower/assemble.ts';
 import { vecKey, type VecRef } from '../lower/program.ts';
-import type { QDirection, QProgram } from '../quantize/quantize.ts';
+import { cellState, isF32Head, type QDirection, type QProgram } from '../quantize/quantize.ts';
+import { isF32 } from '../quantize/schemes.ts';
 import type { Vec } from './cells/common.ts';
 import { denseStep } from './cells/dense.ts';
 import { gruStep } from './cells/gru.ts';
 import { lstmStep } from './cells/lstm.ts';
 import { rnnStep } from './cells/rnn.ts';
+import { denseStepF32, gruStepF32, lstmStepF32, rnnStepF32 } from './f32/cells.ts';
 import { dequantize, quantizeInput } from './io.ts';
+
+/** A stored vector: integer, or float32 in the f32 scheme. */
+export type SimVec = Vec | Float32Array;
 
 /** Integer values of one batch entry: per-step vectors (seq) and after the sequence (final). */
 export interface IntEntry {
-  seq: Map<string, Vec[]>;
-  final: Map<string, Vec>;
+  seq: Map<string, SimVec[]>;
+  final: Map<string, SimVec>;
 }
 
 export function stepDirection(dir: QDirection): void {
-  if (dir.q.kind === 'RNN') rnnStep(dir.q.cell);
-  else if (dir.q.kind === 'GRU') gruStep(dir.q.cell);
-  else lstmStep(dir.q.cell);
+  const q = dir.q;
+  if (q.kind === 'RNN') rnnStep(q.cell);
+  else if (q.kind === 'GRU') gruStep(q.cell);
+  else if (q.kind === 'LSTM') lstmStep(q.cell);
+  else if (q.kind === 'RNN_F32') rnnStepF32(q.cell);
+  else if (q.kind === 'GRU_F32') gruStepF32(q.cell);
+  else lstmStepF32(q.cell);
 }
 
 /** Loads the initial state of batch entry b (the last one given if the model has fewer). */
 export function resetDirection(dir: QDirection, b: number): void {
   dir.q.cell.h.set(dir.h0[Math.min(b, dir.h0.length - 1)]);
-  if (dir.q.kind === 'LSTM') dir.q.cell.cState.set(dir.c0[Math.min(b, dir.c0.length - 1)]);
+  cellState(dir.q)?.set(dir.c0[Math.min(b, dir.c0.length - 1)]);
 }
 
-function fill(dst: Vec, refs: VecRef[], at: (key: string) => Vec): void {
+function fill(dst: SimVec, refs: VecRef[], at: (key: string) => SimVec): void {
   let o = 0;
   for (const r of refs) {
     const src = at(vecKey(r));
@@ -42,48 +52,52 @@ function fill(dst: Vec, refs: VecRef[], at: (key: string) => Vec): void {
   }
 }
 
-export function simulateEntryInts(qp: QProgram, xq: Vec[], b: number): IntEntry {
+export function simulateEntryInts(qp: QProgram, xq: SimVec[], b: number): IntEntry {
   const T = xq.length;
-  const seq = new Map<string, Vec[]>([['x', xq]]);
-  const final = new Map<string, Vec>();
+  const seq = new Map<string, SimVec[]>([['x', xq]]);
+  const final = new Map<string, SimVec>();
   qp.layers.forEach((dirs, l) => dirs.forEach((dir, d) => {
     const cell = dir.q.cell;
+    const cState = cellState(dir.q);
     resetDirection(dir, b);
-    const hs: Vec[] = new Array(T), cs: Vec[] = new Array(T);
+    const hs: SimVec[] = new Array(T), cs: SimVec[] = new Array(T);
     for (let s = 0; s < T; s++) {
       const t = dir.reverse ? T - 1 - s : s;
       fill(cell.v, qp.program.layers[l].input, (k) => seq.get(k)![t]);
       stepDirection(dir);
       hs[t] = cell.h.slice();
-      if (dir.q.kind === 'LSTM') cs[t] = dir.q.cell.cState.slice();
+      if (cState) cs[t] = cState.slice();
     }
     const hk = vecKey({ kind: 'h', layer: l, dir: d }), ck = vecKey({ kind: 'c', layer: l, dir: d });
     seq.set(hk, hs);
     final.set(hk, cell.h.slice());
-    if (dir.q.kind === 'LSTM') {
+    if (cState) {
       seq.set(ck, cs);
-      final.set(ck, dir.q.cell.cState.slice());
+      final.set(ck, cState.slice());
     }
   }));
   qp.heads.forEach((head, i) => {
     const spec = qp.program.heads[i];
     const key = vecKey({ kind: 'head', head: i });
+    const step = () => (isF32Head(head) ? denseStepF32(head) : denseStep(head));
     if (spec.timing === 'seq') {
       seq.set(key, xq.map((_, t) => {
         fill(head.v, spec.input, (k) => seq.get(k)![t]);
-        denseStep(head);
+        step();
         return head.y.slice();
       }));
     } else {
       fill(head.v, spec.input, (k) => final.get(k)!);
-      denseStep(head);
+      step();
       final.set(key, head.y.slice());
     }
   });
   return { seq, final };
 }
 
-export function quantizeSteps(qp: QProgram, xs: Float32Array[]): Vec[] {
+/** The input steps as the module stores them: quantized, or float32 as given (f32 scheme). */
+export function quantizeSteps(qp: QProgram, xs: Float32Array[]): SimVec[] {
+  if (isF32(qp.options.scheme)) return xs.map((x) => Float32Array.from(x));
   const f = qp.formats.get('x')!;
   return xs.map((x) => {
     const q = f.bits === 8 ? new Int8Array(x.length) : new Int16Array(x.length);
@@ -92,8 +106,9 @@ export function quantizeSteps(qp: QProgram, xs: Float32Array[]): Vec[] {
   });
 }
 
+/** Float values of an entry (f32 vectors have frac 0: dequantize is the identity on them). */
 export function dequantizeEntry(qp: QProgram, e: IntEntry): EntryValues {
-  const deq = (key: string, v: Vec) => Float32Array.from(v, (q) => dequantize(q, qp.formats.get(key)!.frac));
+  const deq = (key: string, v: SimVec) => Float32Array.from(v, (q) => dequantize(q, qp.formats.get(key)!.frac));
   return {
     seq: new Map([...e.seq].map(([k, vs]) => [k, vs.map((v) => deq(k, v))])),
     final: new Map([...e.final].map(([k, v]) => [k, deq(k, v)])),

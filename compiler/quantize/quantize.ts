@@ -1,38 +1,53 @@
 /**
  * @fileoverview Program + calibration → quantized program: the fixed-point cells and heads with
  * their integer weights, rescales, tables, formats, buffers and initial states. The simulator
- * runs it; the code generator serializes it into the module.
+ * runs it; the code generator serializes it into the module. The f32 scheme's program (float
+ * cells, kinds *_F32) is built by ./quantize-f32.ts.
  */
 import { fail } from '../errors.ts';
 import type { GruCell } from '../fixed/cells/gru.ts';
 import type { LstmCell } from '../fixed/cells/lstm.ts';
 import type { RnnCell } from '../fixed/cells/rnn.ts';
 import type { QAct, QMat, Vec } from '../fixed/cells/common.ts';
+import type { DenseF32Cell, GruF32Cell, LstmF32Cell, RnnF32Cell } from '../fixed/f32/cells.ts';
 import { quantizeMultiplier } from '../fixed/primitives.ts';
 import { vecKey, type Head, type Layer, type Program, type VecRef } from '../lower/program.ts';
 import { inputFracFor, makeAct, maxOutput, SIGMOID, TANH, type ActOptions } from './activations.ts';
 import type { Calibration } from './calibrate.ts';
 import { fracFor, quantizeMatrix, quantizeVector, type RescaleMode } from './formats.ts';
-import type { Scheme } from './schemes.ts';
+import { quantizeProgramF32 } from './quantize-f32.ts';
+import { isF32, type Scheme } from './schemes.ts';
 
 export interface QuantOptions extends ActOptions {
   scheme: Scheme;
   rescale: RescaleMode;
 }
 
+/** bits 32: float32 (the f32 scheme, frac 0). */
 export interface VecFormat {
   frac: number;
-  bits: 8 | 16;
+  bits: 8 | 16 | 32;
 }
 
-export type QCell = { kind: 'RNN'; cell: RnnCell } | { kind: 'GRU'; cell: GruCell } | { kind: 'LSTM'; cell: LstmCell };
+export type QCell = { kind: 'RNN'; cell: RnnCell } | { kind: 'GRU'; cell: GruCell } | { kind: 'LSTM'; cell: LstmCell }
+  | { kind: 'RNN_F32'; cell: RnnF32Cell } | { kind: 'GRU_F32'; cell: GruF32Cell } | { kind: 'LSTM_F32'; cell: LstmF32Cell };
+
+/** The cell type without the f32 suffix. */
+export function baseKind(kind: QCell['kind']): 'RNN' | 'GRU' | 'LSTM' {
+  return kind === 'RNN_F32' ? 'RNN' : kind === 'GRU_F32' ? 'GRU' : kind === 'LSTM_F32' ? 'LSTM' : kind;
+}
+
+/** The LSTM cell state of a direction (int16 or f32), or undefined for RNN and GRU. */
+export function cellState(q: QCell): Int16Array | Float32Array | undefined {
+  return q.kind === 'LSTM' || q.kind === 'LSTM_F32' ? q.cell.cState : undefined;
+}
 
 export interface QDirection {
   q: QCell;
   reverse: boolean;
   /** Initial states per batch entry (zeros when the model has none). */
-  h0: Vec[];
-  c0: Int16Array[];
+  h0: (Vec | Float32Array)[];
+  c0: (Int16Array | Float32Array)[];
 }
 
 export interface QHead {
@@ -53,14 +68,20 @@ export interface QProgram {
   /** Format of every vector stream, by vecKey ('x', 'h0.1', 'c0.0', 'head2'). */
   formats: Map<string, VecFormat>;
   layers: QDirection[][];
-  heads: QHead[];
+  /** QHead, or DenseF32Cell in the f32 scheme. */
+  heads: (QHead | DenseF32Cell)[];
+}
+
+export function isF32Head(h: QHead | DenseF32Cell): h is DenseF32Cell {
+  return !('acc' in h);
 }
 
 const newVec = (bits: number, n: number): Vec => (bits === 8 ? new Int8Array(n) : new Int16Array(n));
 const emptyAct: QAct = { kind: 0, table: new Int16Array(0), log2N: 0, inFrac: 0, outFrac: 0 };
 
 export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): QProgram {
-  const vb = o.scheme.vecBits;
+  if (isF32(o.scheme)) return quantizeProgramF32(p, o);
+  const vb = o.scheme.vecBits as 8 | 16;
   const formats = new Map<string, VecFormat>([['x', { frac: fracFor(cal.range('x'), vb), bits: vb }]]);
   const colFracs = (refs: VecRef[]) => refs.flatMap((r) => {
     const f = formats.get(vecKey(r))!;
@@ -83,7 +104,7 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   xFrac: number[], formats: Map<string, VecFormat>): QDirection {
   const dir = layer.dirs[d];
   const { inputSize: I, hidden: H, kind } = layer;
-  const vb = o.scheme.vecBits, wb = o.scheme.weightBits;
+  const vb = o.scheme.vecBits as 8 | 16, wb = o.scheme.weightBits as 8 | 16;
   const tag = (g: string) => cal.range(`L${l}.d${d}.${g}`);
   const what = `layer '${layer.name}' direction ${d}`;
   const [fAct, gAct, hAct] = kind === 'RNN' ? [dir.acts[0], dir.acts[0], undefined] : [dir.acts[0], dir.acts[1], dir.acts[2]];
@@ -182,13 +203,13 @@ function quantizePeepholes(P: Float32Array | undefined, H: number, fc: number, f
 }
 
 function quantizeHead(head: Head, i: number, cal: Calibration, o: QuantOptions, colFrac: number[], formats: Map<string, VecFormat>): QHead {
-  const vb = o.scheme.vecBits;
+  const vb = o.scheme.vecBits as 8 | 16;
   const bounded = head.activation === 'Sigmoid' || head.activation === 'Tanh';
   const outFrac = bounded ? vb - 1 : fracFor(1.25 * cal.range(vecKey({ kind: 'head', head: i })), vb);
   formats.set(vecKey({ kind: 'head', head: i }), { frac: outFrac, bits: vb });
   const rowFrac = bounded ? 12 : outFrac;
   const mat = quantizeMatrix({ W: head.W, b: head.b, rows: head.outputSize, cols: head.inputSize, colFrac,
-    rowFrac: new Array<number>(head.outputSize).fill(rowFrac), weightBits: o.scheme.weightBits, vecBits: vb, mode: o.rescale, what: `dense '${head.name}'` });
+    rowFrac: new Array<number>(head.outputSize).fill(rowFrac), weightBits: o.scheme.weightBits as 8 | 16, vecBits: vb, mode: o.rescale, what: `dense '${head.name}'` });
   const act = bounded ? makeAct(head.activation === 'Sigmoid' ? SIGMOID : TANH, 12, outFrac, o) : emptyAct;
   return {
     I: head.inputSize, N: head.outputSize, mat, actKind: bounded ? 2 : head.activation === 'Relu' ? 1 : 0, act,

@@ -66,15 +66,56 @@ export function matRows<V, W>(out: usize, m: usize, v: usize, vOff: i32, row0: i
     const row = w + <usize>(r * cols) * sizeof<W>();
     let acc: i32;
     if (sizeof<W>() == 2) {
-      let sum: i64 = 0;
-      for (let c = 0; c < cols; c++) sum += <i64>(loadAt<W>(row, c) * loadAt<V>(x, c)); // |w·v| <= 2^30
-      acc = satAdd32(sat32FromI64(roundingShiftRight64(sum, accShift)), loadAt<i32>(bias, r));
+      acc = satAdd32(sat32FromI64(roundingShiftRight64(dotI64<V>(row, x, cols), accShift)), loadAt<i32>(bias, r));
     } else {
-      acc = loadAt<i32>(bias, r);
-      for (let c = 0; c < cols; c++) acc += loadAt<W>(row, c) * loadAt<V>(x, c);
+      acc = loadAt<i32>(bias, r) + dotI32<V>(row, x, cols);
     }
     storeAt<i32>(out, r - row0, rescale(acc, loadAt<i32>(mult, r), loadAt<i32>(shift, r)));
   }
+}
+
+// The dot products are the hot loop. Indexed loops (index × size + base per element, bound test
+// at the top) cost ~23 wasm instructions per MAC; moving pointers, immediate offsets and 8-way
+// unrolling bring that to about 7. Integer sums are exact, so the grouping does not change results.
+
+/** Σ w[c]·x[c], int8 weights, i32 sum (the quantizer proved it cannot overflow). */
+@inline function dotI32<V>(w: usize, x: usize, cols: i32): i32 {
+  let acc: i32 = 0;
+  const end8 = w + <usize>(cols & ~7);
+  const end = w + <usize>cols;
+  while (w < end8) {
+    acc += <i32>load<i8>(w) * <i32>load<V>(x) + <i32>load<i8>(w, 1) * <i32>load<V>(x, sizeof<V>())
+      + <i32>load<i8>(w, 2) * <i32>load<V>(x, 2 * sizeof<V>()) + <i32>load<i8>(w, 3) * <i32>load<V>(x, 3 * sizeof<V>())
+      + <i32>load<i8>(w, 4) * <i32>load<V>(x, 4 * sizeof<V>()) + <i32>load<i8>(w, 5) * <i32>load<V>(x, 5 * sizeof<V>())
+      + <i32>load<i8>(w, 6) * <i32>load<V>(x, 6 * sizeof<V>()) + <i32>load<i8>(w, 7) * <i32>load<V>(x, 7 * sizeof<V>());
+    w += 8;
+    x += 8 * sizeof<V>();
+  }
+  while (w < end) {
+    acc += <i32>load<i8>(w) * <i32>load<V>(x);
+    w += 1;
+    x += sizeof<V>();
+  }
+  return acc;
+}
+
+/** Σ w[c]·x[c], int16 weights, exact in i64 (each product fits i32: |w·x| <= 2^30). */
+@inline function dotI64<V>(w: usize, x: usize, cols: i32): i64 {
+  let sum: i64 = 0;
+  const end4 = w + (<usize>(cols & ~3) << 1);
+  const end = w + (<usize>cols << 1);
+  while (w < end4) {
+    sum += <i64>(<i32>load<i16>(w) * <i32>load<V>(x)) + <i64>(<i32>load<i16>(w, 2) * <i32>load<V>(x, sizeof<V>()))
+      + <i64>(<i32>load<i16>(w, 4) * <i32>load<V>(x, 2 * sizeof<V>())) + <i64>(<i32>load<i16>(w, 6) * <i32>load<V>(x, 3 * sizeof<V>()));
+    w += 8;
+    x += 4 * sizeof<V>();
+  }
+  while (w < end) {
+    sum += <i64>(<i32>load<i16>(w) * <i32>load<V>(x));
+    w += 2;
+    x += sizeof<V>();
+  }
+  return sum;
 }
 
 /** The `act` descriptor at `a` applied to q: int16 Q(inFrac) → int16 Q(outFrac). */

@@ -1,29 +1,44 @@
 /**
- * @fileoverview `rnnc analyze MODEL`: per-layer shapes, parameters, MACs and weight bytes.
+ * @fileoverview `rnnc analyze MODEL`: per-layer shapes, parameters, MACs and weight bytes; with
+ * --target, latency, energy, flash and RAM estimates per device and runtime.
  */
+import { fail } from '../../compiler/errors.ts';
 import { analyzeGraph } from '../analyze.ts';
+import { estimateModel } from '../estimate/index.ts';
 import { loadModel } from '../model.ts';
-import { type Command, printJson } from './command.ts';
+import { type Command, numberOption, printJson } from './command.ts';
+import { compileOptions, QUANT_OPTIONS } from './compile-options.ts';
 import { int, table } from './format.ts';
 
 export const analyzeCommand: Command = {
   name: 'analyze',
-  summary: 'per-layer shapes, parameters, MACs and weight bytes',
-  usage: 'rnnc analyze MODEL [--json]',
+  summary: 'per-layer shapes, parameters, MACs and weight bytes; estimates per target',
+  usage: 'rnnc analyze MODEL [--target T|all] [--quant Q] [--rate HZ] [--battery-mAh C] [--json]',
   help: [
-    'MODEL        an .onnx file, or a folder holding model.onnx',
-    '--json       print one JSON object instead of the table',
+    'MODEL            an .onnx file, or a folder holding model.onnx',
+    '--target T       estimate for DEVICE, RUNTIME, DEVICE/RUNTIME or all (see rnnc targets): latency and',
+    '                 energy per step, flash and RAM (module + runtime), fits or not, with an uncertainty band',
+    '--quant Q        scheme for the estimate (default int8x16); --data/--calib optional (sizes do not depend on it)',
+    '--rate HZ        time steps per second for average power and battery life (default 10)',
+    '--battery-mAh C  battery capacity (default 220, a CR2032) at --battery-volts V (default 3.0)',
+    '--json           print one JSON object instead of the tables',
     '',
     'MACs are per time step for recurrent layers (per batch element, all directions) and per',
     'output row for other layers. Weight bytes: f32 stores everything in 4 bytes; int16/int8',
     'store weight matrices in 2/1 bytes and biases in int32, as the fixed-point modules do.',
   ].join('\n'),
-  options: {},
-  run([model], values) {
-    if (!model) throw new Error('usage');
+  options: {
+    target: { type: 'string' }, data: { type: 'string' }, rate: { type: 'string' }, 'battery-mAh': { type: 'string' },
+    'battery-volts': { type: 'string' }, ...QUANT_OPTIONS,
+  },
+  async run([model], values) {
     const analysis = analyzeGraph(loadModel(model));
+    const spec = values.target as string | undefined;
+    const use = { rate: numberOption(values, 'rate', 10), batteryMah: numberOption(values, 'battery-mAh', 220), batteryVolts: numberOption(values, 'battery-volts', 3.0) };
+    if (!(use.rate > 0)) fail('--rate must be positive');
+    const est = spec ? await estimateModel(model, spec, compileOptions(values), use) : undefined;
     if (values.json) {
-      printJson(analysis);
+      printJson(est ? { ...analysis, quant: est.quant, module: est.module, op_counts_per_step: est.counts.classes, targets: est.estimates } : analysis);
       return 0;
     }
     const rows = analysis.layers.map((l) => [
@@ -37,6 +52,14 @@ export const analyzeCommand: Command = {
     console.log(`inputs: ${io(analysis.inputs)}\noutputs: ${io(analysis.outputs)}\n`);
     console.log(table(['layer', 'op', 'shapes', 'params', 'MACs', 'per', 'f32 B', 'int16 B', 'int8 B'], rows,
       [false, false, false, true, true, false, true, true, true]));
+    if (est) {
+      const pct = (x: number) => `±${Math.round(100 * x)}%`;
+      console.log(`\nEstimates (${est.quant}; module ${int(est.module.module_bytes)} B, linear memory ${int(est.module.memory_high_water)} B; ${use.rate} steps/s, ${use.batteryMah} mAh):`);
+      console.log(table(['target', 'runtime', 'µs/step', 'µJ/step', 'avg mW', 'battery days', 'flash B', 'RAM B', 'fits', 'confidence'],
+        est.estimates.map((e) => [e.target, e.runtime, e.latency_us_per_step.toFixed(0), e.energy_uj_per_step.toFixed(1), e.average_power_mw.toFixed(3),
+          e.battery_life_days.toFixed(0), int(e.flash_bytes), int(e.ram_bytes), e.fits ? 'yes' : `no: ${e.why}`, `${e.confidence.grade} (${pct(e.confidence.energy)})`]),
+        [false, false, true, true, true, true, true, true, false, false]));
+    }
     return 0;
   },
 };

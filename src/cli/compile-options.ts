@@ -17,7 +17,8 @@ export const QUANT_OPTIONS: Options = {
 };
 
 export const QUANT_HELP = [
-  '--quant Q          int8x16 (default: int8 weights, int16 activations/state), int8, int16',
+  '--quant Q          int8x16 (default: int8 weights, int16 activations/state), int8, int16,',
+  '                   or f32 (the float module, a baseline for targets with an FPU; --io f32 only)',
   '--rescale R        multiplier (default: int32 multiplier + shift, as TFLite Micro) or shift (powers of two only)',
   '--calib P          calibration data: a test-data folder (input_N.pb, or test_data_set_* folders),',
   '                   a .json array of windows [[features...] per step], or a .csv with one window per line',

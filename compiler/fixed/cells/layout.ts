@@ -4,12 +4,19 @@
  * AssemblyScript cells (which read them). Every field is one little-endian i32: a number, a
  * 0/1 flag, or the byte address of an array (0 = absent). A QMat expands to MAT_FIELDS and a
  * QAct to ACT_FIELDS, in that order, where it appears.
+ *
+ * The f32 scheme's cells (*_F32, compiler/fixed/f32/cells.ts, runtime-as/f32/cells.ts) add
+ * 'f32' fields (a float32 stored as its bit pattern), 'fmat' (an F32Mat as F32_MAT_FIELDS) and
+ * 'fact' (an F32Act as F32_ACT_FIELDS, alpha and beta as float32 bits).
  */
 
 export const MAT_FIELDS = ['w', 'bias', 'mult', 'shift', 'rows', 'cols', 'accShift'] as const;
 export const ACT_FIELDS = ['kind', 'table', 'log2N', 'inFrac', 'outFrac'] as const;
 
-export type FieldKind = 'int' | 'flag' | 'ptr' | 'mat' | 'act';
+export const F32_MAT_FIELDS = ['w', 'bias', 'rows', 'cols'] as const;
+export const F32_ACT_FIELDS = ['kind', 'alpha', 'beta'] as const;
+
+export type FieldKind = 'int' | 'flag' | 'ptr' | 'mat' | 'act' | 'f32' | 'fmat' | 'fact';
 
 export const CELL_FIELDS = {
   RNN: [['I', 'int'], ['H', 'int'], ['gates', 'mat'], ['act', 'act'], ['clipQ', 'int'], ['h', 'ptr'], ['v', 'ptr'], ['acc', 'ptr']],
@@ -23,14 +30,29 @@ export const CELL_FIELDS = {
     ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
   DENSE: [['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr']],
+  RNN_F32: [['I', 'int'], ['H', 'int'], ['gates', 'fmat'], ['act', 'fact'], ['clip', 'f32'], ['h', 'ptr'], ['v', 'ptr']],
+  GRU_F32: [
+    ['I', 'int'], ['H', 'int'], ['linearBeforeReset', 'flag'], ['gatesZR', 'fmat'], ['cand', 'fmat'], ['candH', 'fmat'],
+    ['f', 'fact'], ['g', 'fact'], ['clip', 'f32'], ['h', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
+  LSTM_F32: [
+    ['I', 'int'], ['H', 'int'], ['inputForget', 'flag'], ['gates', 'fmat'], ['f', 'fact'], ['g', 'fact'], ['hAct', 'fact'],
+    ['peep', 'ptr'], ['clip', 'f32'], ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
+  DENSE_F32: [['I', 'int'], ['N', 'int'], ['mat', 'fmat'], ['act', 'fact'], ['y', 'ptr'], ['v', 'ptr']],
 } as const satisfies Record<string, readonly (readonly [string, FieldKind])[]>;
+
+/** The sub-fields a compound field kind expands to. */
+export const SUB_FIELDS: Partial<Record<FieldKind, readonly string[]>> = {
+  mat: MAT_FIELDS, act: ACT_FIELDS, fmat: F32_MAT_FIELDS, fact: F32_ACT_FIELDS,
+};
 
 /** Byte offset of every (flattened) field: 'gates.w' → 12, 'act.inFrac' → ... */
 export function fieldOffsets(cell: keyof typeof CELL_FIELDS): Map<string, number> {
   const out = new Map<string, number>();
   let at = 0;
   for (const [name, kind] of CELL_FIELDS[cell]) {
-    const sub = kind === 'mat' ? MAT_FIELDS : kind === 'act' ? ACT_FIELDS : undefined;
+    const sub = SUB_FIELDS[kind];
     if (sub) for (const s of sub) (out.set(`${name}.${s}`, at), (at += 4));
     else (out.set(name, at), (at += 4));
   }

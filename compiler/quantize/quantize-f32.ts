@@ -1,0 +1,89 @@
+/**
+ * @fileoverview Program → the f32 scheme's program: float32 cells and heads (compiler/fixed/f32)
+ * with the model's weights as they are. Nothing is calibrated (the calibration is still made,
+ * for the report); every vector stream has the format { bits: 32, frac: 0 } (float32, scale 1).
+ * Biases are folded as f32(Wb + Rb), except the GRU linear_before_reset candidate's, which the
+ * cell keeps apart as ONNX does.
+ */
+import { fail } from '../errors.ts';
+import { F32_ACT, type F32Act } from '../fixed/f32/math.ts';
+import type { DenseF32Cell, F32Mat } from '../fixed/f32/cells.ts';
+import type { ResolvedActivation } from '../ir/activations.ts';
+import { vecKey, type Head, type Layer, type Program } from '../lower/program.ts';
+import type { QCell, QDirection, QProgram, QuantOptions, VecFormat } from './quantize.ts';
+
+const F32_FORMAT: VecFormat = { frac: 0, bits: 32 };
+
+export function quantizeProgramF32(p: Program, o: QuantOptions): QProgram {
+  const formats = new Map<string, VecFormat>([['x', F32_FORMAT]]);
+  const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
+  p.layers.forEach((layer, l) => {
+    qp.layers.push(layer.dirs.map((_, d) => {
+      formats.set(vecKey({ kind: 'h', layer: l, dir: d }), F32_FORMAT);
+      if (layer.kind === 'LSTM') formats.set(vecKey({ kind: 'c', layer: l, dir: d }), F32_FORMAT);
+      return f32Direction(layer, d);
+    }));
+  });
+  p.heads.forEach((head, i) => {
+    formats.set(vecKey({ kind: 'head', head: i }), F32_FORMAT);
+    qp.heads.push(f32Head(head));
+  });
+  return qp;
+}
+
+/** The f32 cells' activation descriptor; Softplus would need a log, which the module does not have. */
+export function f32Act(a: ResolvedActivation, what: string): F32Act {
+  if (a.name === 'Softplus') fail(`${what}: Softplus is not supported by --quant f32 (use an integer scheme, which tabulates it)`);
+  const kind = (F32_ACT as Record<string, number>)[a.name];
+  if (kind === undefined) fail(`${what}: activation ${a.name} is not supported by --quant f32`);
+  return { kind, alpha: Math.fround(a.alpha), beta: Math.fround(a.beta) };
+}
+
+const EMPTY_MAT: F32Mat = { rows: 0, cols: 0, w: new Float32Array(0), bias: new Float32Array(0) };
+
+function f32Direction(layer: Layer, d: number): QDirection {
+  const dir = layer.dirs[d];
+  const { inputSize: I, hidden: H, kind } = layer;
+  const what = `layer '${layer.name}' direction ${d}`;
+  const acts = dir.acts.map((a) => f32Act(a, what));
+  const clip = layer.clip === undefined ? Infinity : Math.fround(layer.clip);
+  // Rows of [W | R] over [x; h] (or W alone), in the given ONNX gate blocks; bias Wb (+ Rb).
+  const mat = (gates: number[], withR = true): F32Mat => {
+    const cols = withR ? I + H : I;
+    const w = new Float32Array(gates.length * H * cols), bias = new Float32Array(gates.length * H);
+    gates.forEach((g, gi) => {
+      for (let j = 0; j < H; j++) {
+        const r = g * H + j, out = gi * H + j;
+        w.set(dir.W.subarray(r * I, (r + 1) * I), out * cols);
+        if (withR) w.set(dir.R.subarray(r * H, (r + 1) * H), out * cols + I);
+        bias[out] = dir.Wb[r] + (withR ? dir.Rb[r] : 0);
+      }
+    });
+    return { rows: gates.length * H, cols, w, bias };
+  };
+  const h = new Float32Array(H), v = new Float32Array(I + H);
+  let q: QCell;
+  if (kind === 'RNN') {
+    q = { kind: 'RNN_F32', cell: { I, H, gates: mat([0]), act: acts[0], clip, h, v } };
+  } else if (kind === 'GRU') {
+    const lbr = layer.linearBeforeReset;
+    const candH = lbr ? { rows: H, cols: H, w: dir.R.slice(2 * H * H, 3 * H * H), bias: dir.Rb.slice(2 * H, 3 * H) } : EMPTY_MAT;
+    q = { kind: 'GRU_F32', cell: { I, H, linearBeforeReset: lbr, gatesZR: mat([0, 1]), cand: mat([2], !lbr), candH,
+      f: acts[0], g: acts[1], clip, h, v, acc: new Float32Array((lbr ? 4 : 3) * H) } };
+  } else {
+    q = { kind: 'LSTM_F32', cell: { I, H, inputForget: layer.inputForget, gates: mat([0, 1, 2, 3]), f: acts[0], g: acts[1], hAct: acts[2],
+      peep: dir.P ? Float32Array.from(dir.P) : new Float32Array(0), clip, h, cState: new Float32Array(H), v, acc: new Float32Array(4 * H) } };
+  }
+  const h0 = (dir.initialH ?? [new Float32Array(H)]).map((s) => Float32Array.from(s));
+  const c0 = (dir.initialC ?? [new Float32Array(H)]).map((s) => Float32Array.from(s));
+  return { q, reverse: dir.reverse, h0, c0 };
+}
+
+const HEAD_ACT: Record<Head['activation'], number> = { none: F32_ACT.Identity, Relu: F32_ACT.Relu, Sigmoid: F32_ACT.Sigmoid, Tanh: F32_ACT.Tanh };
+
+function f32Head(head: Head): DenseF32Cell {
+  return {
+    I: head.inputSize, N: head.outputSize, mat: { rows: head.outputSize, cols: head.inputSize, w: head.W, bias: head.b },
+    act: { kind: HEAD_ACT[head.activation], alpha: 0, beta: 0 }, y: new Float32Array(head.outputSize), v: new Float32Array(head.inputSize),
+  };
+}

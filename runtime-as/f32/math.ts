@@ -1,0 +1,86 @@
+// Float32 math of the f32 scheme (AssemblyScript).
+// Mirror: compiler/fixed/f32/math.ts — same operations in the same order, same results bit for
+// bit (see there for the definitions and the edge cases). Only MVP f32 ops: + − × ÷, compare,
+// abs, nearest, and reinterpret for 2^k. Never Mathf.exp: its results differ from the simulator's.
+import { FACT } from './desc';
+
+const EXP_HI: f32 = 88;
+const EXP_LO: f32 = -87;
+const LOG2E: f32 = 1.44269504088896341;
+const C1: f32 = 0.693359375;
+const C2: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+const T3: f32 = <f32>(-1.0 / 3.0);
+const T5: f32 = <f32>(2.0 / 15.0);
+const T7: f32 = <f32>(-17.0 / 315.0);
+const T9: f32 = <f32>(62.0 / 2835.0);
+const ONE: f32 = 1;
+const ZERO: f32 = 0;
+
+export function expF32(x: f32): f32 {
+  if (x != x) return x;
+  x = x > EXP_HI ? EXP_HI : x < EXP_LO ? EXP_LO : x;
+  const k = nearest<f32>(x * LOG2E);
+  let r = x - k * C1;
+  r = r - k * C2;
+  const z = r * r;
+  let p = P0 * r + P1;
+  p = p * r + P2;
+  p = p * r + P3;
+  p = p * r + P4;
+  p = p * r + P5;
+  const y = p * z + r + ONE;
+  return y * reinterpret<f32>((<i32>k + 127) << 23);
+}
+
+export function sigmoidF32(x: f32): f32 {
+  return ONE / (ONE + expF32(-x));
+}
+
+export function tanhF32(x: f32): f32 {
+  const a = abs<f32>(x);
+  if (a < <f32>0.25) {
+    if (a == ZERO) return x; // ±0 (x + ±0 would give +0 for −0)
+    const x2 = x * x;
+    let p = x2 * T9 + T7;
+    p = x2 * p + T5;
+    p = x2 * p + T3;
+    return x + x * x2 * p;
+  }
+  const e = expF32(<f32>-2 * a);
+  const t = (ONE - e) / (ONE + e);
+  return x < ZERO ? -t : t;
+}
+
+/** The activation descriptor at `a` (FACT: kind, alpha, beta) applied to x. Codes: math.ts F32_ACT. */
+export function activateF32(x: f32, a: usize): f32 {
+  const kind = load<i32>(a + FACT.kind);
+  const alpha = load<f32>(a + FACT.alpha);
+  const beta = load<f32>(a + FACT.beta);
+  switch (kind) {
+    case 0: return x > ZERO ? x : ZERO; // Relu
+    case 1: return tanhF32(x);
+    case 2: return sigmoidF32(x);
+    case 3: return alpha * x + beta; // Affine
+    case 4: return x >= ZERO ? x : alpha * x; // LeakyRelu
+    case 5: return x > alpha ? x : ZERO; // ThresholdedRelu
+    case 6: return alpha * tanhF32(beta * x); // ScaledTanh
+    case 7: { // HardSigmoid
+      const v = alpha * x + beta;
+      return v > ONE ? ONE : v < ZERO ? ZERO : v;
+    }
+    case 8: return x >= ZERO ? x : alpha * (expF32(x) - ONE); // Elu
+    case 9: return x / (ONE + abs<f32>(x)); // Softsign
+    default: return x; // 10: identity (dense heads without activation)
+  }
+}
+
+/** ONNX clip on a pre-activation: [−c, c]; c = +Inf means none. NaN passes through. */
+export function clipF32(x: f32, c: f32): f32 {
+  return x > c ? c : x < -c ? -c : x;
+}

@@ -1,0 +1,37 @@
+/**
+ * @fileoverview Executed wasm opcodes per time step of a compiled module, measured by running an
+ * instrumented copy (compiler/build/instrument.ts) in Node through the module's ABI.
+ */
+import { countInstructions, countOpcodes, instrumentModule, resetCounts, type ClassCounts } from '../../compiler/build/instrument.ts';
+import type { Manifest } from '../manifest.ts';
+
+export interface StepCounts {
+  /** Executions per opcode name for one time step (averaged over a sequence for run-only modules). */
+  opcodes: Record<string, number>;
+  classes: ClassCounts;
+  /** How they were obtained. */
+  method: string;
+}
+
+export async function measureStepCounts(wasm: Uint8Array, m: Manifest): Promise<StepCounts> {
+  const inst = await instrumentModule(wasm);
+  const { instance } = (await WebAssembly.instantiate(inst.wasm, {})) as unknown as WebAssembly.WebAssemblyInstantiatedSource;
+  const ex = instance.exports as unknown as { reset(): void; step(): number; run(n: number): number; memory: WebAssembly.Memory };
+  ex.reset();
+  const view = new DataView(ex.memory.buffer);
+  // A mid-range input: data-dependent branches (saturation) take their common path.
+  const steps = m.streamable ? 1 : m.max_steps;
+  for (let i = 0; i < steps * m.input.size; i++) {
+    const v = 0.25 * Math.sin(i);
+    if (m.io === 'f32') view.setFloat32(m.input.ptr + 4 * i, v, true);
+    else if (m.io === 'int16') view.setInt16(m.input.ptr + 2 * i, Math.round(v * 2 ** m.input.frac), true);
+    else view.setInt8(m.input.ptr + i, Math.round(v * 2 ** m.input.frac));
+  }
+  resetCounts(instance);
+  if (m.streamable) ex.step();
+  else ex.run(steps);
+  const scale = (x: number) => x / steps;
+  const opcodes = Object.fromEntries(Object.entries(countOpcodes(instance)).map(([k, v]) => [k, scale(v)]));
+  const classes = Object.fromEntries(Object.entries(countInstructions(instance)).map(([k, v]) => [k, scale(v)])) as ClassCounts;
+  return { opcodes, classes, method: m.streamable ? 'instrumented module, one step()' : `instrumented module, run(${steps}) / ${steps}` };
+}

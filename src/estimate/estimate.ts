@@ -1,0 +1,83 @@
+/**
+ * @fileoverview The estimator: per device and runtime, latency and energy per step, average power
+ * and battery life at an inference rate, flash and RAM with fits / does not fit — each figure
+ * with an uncertainty band built from how its inputs were sourced.
+ *
+ *   core instructions = Σ_op n_op · c_op(runtime)          (n from the instrumented module)
+ *   cycles            = instructions · CPI(core) · memory_factor(device)
+ *   latency           = cycles / clock;   energy = latency · P_active
+ *   P_avg             = d · P_active + (1 − d) · P_sleep,  d = min(1, rate · latency)
+ *   battery life      = capacity · V / P_avg
+ */
+import type { DeviceProfile } from '../targets.ts';
+import type { CostData, RuntimeCost } from './profile.ts';
+import type { StepCounts } from './counts.ts';
+
+export interface ModuleFacts {
+  moduleBytes: number;
+  codeBytes: number;
+  dataBytes: number;
+  memoryHighWater: number;
+  pages: number;
+}
+
+export interface UsageOptions {
+  /** Time steps per second. */
+  rate: number;
+  batteryMah: number;
+  batteryVolts: number;
+}
+
+export interface Estimate {
+  target: string;
+  runtime: string;
+  core_instructions_per_step: number;
+  cycles_per_step: number;
+  latency_us_per_step: number;
+  energy_uj_per_step: number;
+  average_power_mw: number;
+  battery_life_days: number;
+  flash_bytes: number;
+  ram_bytes: number;
+  fits: boolean;
+  why: string;
+  /** Relative 1-sigma uncertainty of each figure, and a summary grade. */
+  confidence: { latency: number; energy: number; grade: 'high' | 'medium' | 'low' };
+}
+
+/** Uncertainty implied by a source's confidence mark. */
+export function markBand(source: string | undefined, read: number, derived: number, unverified: number): number {
+  if (!source || source.includes('?')) return unverified;
+  if (source.includes('≈')) return derived;
+  return read;
+}
+
+export function estimate(device: DeviceProfile, rt: RuntimeCost, cost: CostData, counts: StepCounts, mod: ModuleFacts, use: UsageOptions): Estimate {
+  let instructions = 0;
+  for (const [op, n] of Object.entries(counts.opcodes)) instructions += n * rt.perOp(op);
+  const cpi = cost.cpi[device.core] ?? 1.5;
+  const cycles = instructions * cpi * device.memory_factor;
+  const latencyUs = cycles / device.clock_mhz;
+  const energyUj = (latencyUs * device.active_mw) / 1000;
+  const duty = Math.min(1, use.rate * latencyUs * 1e-6);
+  const avgMw = duty * device.active_mw + (1 - duty) * (device.sleep_uw / 1000);
+  const lifeDays = (use.batteryMah * use.batteryVolts) / avgMw / 24;
+  // Interpreters keep the module in flash; AOT runtimes replace its code with native code.
+  const moduleFlash = rt.codeBytesPerWasmByte ? mod.moduleBytes - mod.codeBytes + mod.codeBytes * rt.codeBytesPerWasmByte : mod.moduleBytes;
+  const flash = Math.round(moduleFlash + rt.flashBytes);
+  const linear = rt.memoryLimit ? mod.memoryHighWater : mod.pages * 65536;
+  const ram = linear + rt.ramBytes;
+  const reasons: string[] = [];
+  if (flash > device.flash_kb * 1024) reasons.push(`flash ${flash} B > ${device.flash_kb} KB`);
+  if (ram > device.sram_kb * 1024) reasons.push(`RAM ${ram} B > ${device.sram_kb} KB`);
+  if (duty >= 1) reasons.push(`a step takes ${Math.round(latencyUs)} µs, longer than the ${(1e6 / use.rate).toFixed(0)} µs period at ${use.rate}/s`);
+  const lat = Math.hypot(rt.band, cost.cpiBand, markBand(device.sources.memory_factor, 0.05, 0.15, 0.3));
+  const en = Math.hypot(lat, markBand(device.sources.active_mw, 0.1, 0.25, 0.5));
+  return {
+    target: device.name, runtime: rt.name,
+    core_instructions_per_step: Math.round(instructions), cycles_per_step: Math.round(cycles),
+    latency_us_per_step: latencyUs, energy_uj_per_step: energyUj, average_power_mw: avgMw, battery_life_days: lifeDays,
+    flash_bytes: flash, ram_bytes: ram, fits: reasons.length === 0, why: reasons.join('; ') || 'fits',
+    confidence: { latency: lat, energy: en, grade: en <= 0.2 ? 'high' : en <= 0.45 ? 'medium' : 'low' },
+  };
+}
