@@ -61,8 +61,9 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): { err: number; 
   return { err, at };
 }
 const sameBits = (a: Tensor[], b: Tensor[]) => a.length === b.length && a.every((t, i) => maxAbsDiff(t.data, b[i].data).err === 0);
+// Room for the whole 100-step sequence so run(100) is one call (streaming builds use one slot).
 const options = (dir: string, quant: string, extra: Partial<CompileOptions> = {}): CompileOptions =>
-  ({ ...DEFAULT_COMPILE, quant, data: `${dir}/test_data_set_0`, ...extra });
+  ({ ...DEFAULT_COMPILE, quant, data: `${dir}/test_data_set_0`, maxSteps: 100, ...extra });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function shuffle<T>(xs: T[], seed: number): T[] {
   const out = [...xs];
@@ -177,16 +178,16 @@ async function ortBench(m: BenchModel): Promise<OrtResult> {
   };
 }
 
-async function benchRow(m: BenchModel, quant: string, rescale: 'multiplier' | 'shift'): Promise<Row> {
+async function benchRow(m: BenchModel, quant: string, rescale: 'multiplier' | 'shift', kernel = 'loop'): Promise<Row> {
   const t0 = performance.now();
-  const c = await compileModel(m.dir, options(m.dir, quant, { rescale }));
+  const c = await compileModel(m.dir, options(m.dir, quant, { rescale, kernel }));
   const compileMs = performance.now() - t0;
   const wm = await WasmModel.load(c.module.wasm, c.manifest);
   const sim = simulate(c.qp, m.x).outputs;
   const run = runWasm(wm, m.x, 'run');
   const counts = await stepCounts(c, m);
   return {
-    key: `${m.name} ${quant} ${rescale}`, model: m, quant, rescale, compileMs, c, counts,
+    key: `${m.name} ${quant} ${rescale} ${kernel}`, model: m, quant, rescale: kernel === 'loop' ? rescale : `${rescale}, ${kernel} kernel`, compileMs, c, counts,
     exactRun: sameBits(run, sim), exactStep: sameBits(runWasm(wm, m.x, 'step'), sim),
     total: totalInstructions(counts), ops: nonLocalInstructions(counts),
     err: m.expected.map((e, i) => maxAbsDiff(run[i].data, e.data).err),
@@ -270,15 +271,16 @@ async function main() {
   const models = MODELS.map(benchModel);
   const rows: Row[] = [];
   const failed: { model: string; quant: string; rescale: string; error: string }[] = [];
-  const add = async (m: BenchModel, q: string, rescale: 'multiplier' | 'shift') => {
+  const add = async (m: BenchModel, q: string, rescale: 'multiplier' | 'shift', kernel = 'loop') => {
     try {
-      rows.push(await benchRow(m, q, rescale));
+      rows.push(await benchRow(m, q, rescale, kernel));
     } catch (e) {
       failed.push({ model: m.name, quant: q, rescale, error: String((e as Error).message).split('\n')[0] });
     }
   };
   for (const m of models) for (const q of QUANTS) await add(m, q, 'multiplier');
   await add(models[0], 'int8x16', 'shift');
+  for (const m of models) await add(m, 'int8x16', 'multiplier', 'unrolled'); // the interpreter kernel strategy
   const gru64 = models[0];
   const streaming = await compileModel(gru64.dir, options(gru64.dir, 'int8', { maxSteps: 1 }));
   const orts = new Map<string, OrtResult>();

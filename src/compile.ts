@@ -13,7 +13,9 @@ import { quantizeProgram, type QProgram } from '../compiler/quantize/quantize.ts
 import { schemeByName } from '../compiler/quantize/schemes.ts';
 import { planModule, type IoType, type ModulePlan } from '../compiler/codegen/plan.ts';
 import { emitModuleSource } from '../compiler/codegen/emit.ts';
-import { buildModule, type BuiltModule } from '../compiler/build/module.ts';
+import type { BuiltModule } from '../compiler/build/module.ts';
+import { chooseKernel, type KernelChoice } from './kernel-choice.ts';
+import { resolveTarget } from './targets.ts';
 import type { WasmFeatures } from '../compiler/build/asc.ts';
 import { readDataSource, sequenceInputs, type DataSource } from './calib-data.ts';
 import { loadModel } from './model.ts';
@@ -34,6 +36,8 @@ export interface CompileOptions {
   target?: string;
   /** Without --calib/--data, calibrate on random inputs in [-1, 1] (for size and speed estimates only). */
   syntheticCalibration?: boolean;
+  /** Matrix-kernel strategy: loop, unrolled, or auto (chosen by the target runtime's cost). */
+  kernel?: string;
 }
 
 export const DEFAULT_COMPILE: CompileOptions = {
@@ -80,6 +84,9 @@ export function quantizeModel(modelPath: string, o: CompileOptions): Quantized {
 export interface Compiled extends Quantized {
   plan: ModulePlan;
   source: string;
+  /** The generated kernels.ts (specialised matrix kernels, or none). */
+  kernels: string;
+  kernel: KernelChoice;
   module: BuiltModule;
   manifest: Manifest;
 }
@@ -88,9 +95,10 @@ export async function compileModel(modelPath: string, o: CompileOptions): Promis
   const q = quantizeModel(modelPath, o);
   const plan = planModule(q.qp, o.io, q.maxSteps);
   const source = emitModuleSource(plan, modelPath);
-  const module = await buildModule(plan, source, o.features ?? {});
-  const manifest = buildManifest(modelPath, o, q, plan, module);
-  return { ...q, plan, source, module, manifest };
+  const target = o.target ? resolveTarget(o.target) : undefined;
+  const kernel = await chooseKernel(plan, source, o.features ?? {}, target, o.kernel, (m) => buildManifest(modelPath, o, q, plan, m));
+  const manifest = buildManifest(modelPath, o, q, plan, kernel.module, kernel);
+  return { ...q, plan, source, kernels: kernel.kernels, kernel, module: kernel.module, manifest };
 }
 
 /** Four random windows of the model's static length (or 16 steps) with values in [-1, 1]. */

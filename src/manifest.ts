@@ -7,6 +7,7 @@ import type { ModulePlan } from '../compiler/codegen/plan.ts';
 import type { BuiltModule } from '../compiler/build/module.ts';
 import { vecSize } from '../compiler/lower/program.ts';
 import type { CompileOptions, Quantized } from './compile.ts';
+import type { KernelCandidate, KernelChoice } from './kernel-choice.ts';
 
 export const MANIFEST_VERSION = 1;
 
@@ -45,9 +46,11 @@ export interface Manifest {
   memory: { pages: number; high_water: number; constants: { ptr: number; bytes: number }; buffers: { name: string; ptr: number; bytes: number }[] };
   sizes: { module_bytes: number; code_bytes: number; data_bytes: number; flash_bytes: number; ram_bytes: number };
   notes: string[];
+  /** The matrix-kernel strategy used, why, and what each candidate was predicted to cost. */
+  kernel?: { strategy: string; reason: string; candidates: KernelCandidate[] };
 }
 
-export function buildManifest(modelPath: string, o: CompileOptions, q: Quantized, plan: ModulePlan, module: BuiltModule): Manifest {
+export function buildManifest(modelPath: string, o: CompileOptions, q: Quantized, plan: ModulePlan, module: BuiltModule, kernel?: KernelChoice): Manifest {
   const p = q.program;
   const x = q.qp.formats.get('x')!;
   const stateVectors = [...plan.current].filter(([k]) => k.startsWith('h') && !k.startsWith('head') || k.startsWith('c')).map(([key, ptr]) => {
@@ -94,6 +97,7 @@ export function buildManifest(modelPath: string, o: CompileOptions, q: Quantized
       flash_bytes: module.stats.moduleBytes, ram_bytes: module.stats.memoryHighWater,
     },
     notes: q.notes,
+    ...(kernel ? { kernel: { strategy: kernel.strategy, reason: kernel.reason, candidates: kernel.candidates } } : {}),
   };
 }
 

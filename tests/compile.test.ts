@@ -84,3 +84,32 @@ describe('compile every conformance case; wasm equals the simulator', () => {
     expect(normalizedError(sim, outputs)).toBeLessThanOrEqual(0.1); // PLAN sigmoid is within 0.019
   });
 });
+
+describe('the unrolled (interpreter) matrix kernel is bit-exact too', () => {
+  for (const c of onnxConformanceCases()) {
+    it(`${c.name}: int8x16, int8, int16`, async () => {
+      const data = `${c.dir}/test_data_set_0`;
+      const { inputs } = readTestData(data, loadModel(c.dir), false);
+      for (const quant of ['int8x16', 'int8', 'int16']) {
+        const r = await compileModel(c.dir, { ...DEFAULT_COMPILE, quant, data, kernel: 'unrolled' });
+        expect(r.kernel.strategy).toBe('unrolled');
+        expect(r.kernels).toMatch(/function mv0/);
+        const sim = simulate(r.qp, inputs[0]).outputs;
+        expect(same(runWasm(await WasmModel.load(r.module.wasm, r.manifest), inputs[0], 'run'), sim)).toBe(true);
+      }
+    });
+  }
+
+  it('auto picks by the target runtime cost profile and records every candidate', async () => {
+    const dir = `${onnxConformanceCases().find((c) => c.name.endsWith('gru_stacked_2layer'))!.dir}`;
+    const r = await compileModel(dir, { ...DEFAULT_COMPILE, data: `${dir}/test_data_set_0`, target: 'nrf52840/wasm3' });
+    const byName = Object.fromEntries(r.kernel.candidates.map((k) => [k.strategy, k]));
+    expect(Object.keys(byName).sort()).toEqual(['loop', 'unrolled']);
+    // The unrolled kernel executes fewer wasm instructions; wasm3's per-op costs make it cheaper.
+    expect(byName.unrolled.wasm_instructions_per_step).toBeLessThan(byName.loop.wasm_instructions_per_step);
+    expect(r.kernel.strategy).toBe('unrolled');
+    expect(r.manifest.kernel?.reason).toMatch(/lowest predicted wasm3 instructions per step that fits nrf52840/);
+    const plain = await compileModel(dir, { ...DEFAULT_COMPILE, data: `${dir}/test_data_set_0` });
+    expect(plain.kernel.strategy).toBe('loop');
+  });
+});

@@ -194,7 +194,7 @@ describe('instrumentModule: hand-written functions', () => {
 describe('instrumentModule: a compiled rnnc model', () => {
   it('GRU-64 (int8x16): step() and run(2) equal wasm-interp --trace, opcode by opcode', async () => {
     const dir = `${FIXTURES}/bench/gru_i32_h64_s100`;
-    const { module } = await compileModel(dir, { ...DEFAULT_COMPILE, quant: 'int8x16', data: `${dir}/test_data_set_0` });
+    const { module } = await compileModel(dir, { ...DEFAULT_COMPILE, quant: 'int8x16', data: `${dir}/test_data_set_0`, maxSteps: 2 });
     // wasm-interp runs each export on a fresh instance: zeroed state and input, the same code path.
     const step = await instrumentedCall(module.wasm, 'step');
     const traceStep = await traceCounts(module.wasm, 'step');

@@ -72,9 +72,17 @@ export function ascArgs(opts: CompileOptions): string[] {
   ];
 }
 
+/** runtime-as imports the module's specialised kernels from the root 'kernels.ts'; without one: none. */
+export const DEFAULT_KERNELS = `// No specialised kernels: every matrix uses the loop kernel.
+export function matRowsFor(out: usize, m: usize, v: usize, vOff: i32, row0: i32, count: i32): bool {
+  return false;
+}
+`;
+
 function readVirtual(files: Record<string, string>, path: string): string | null {
   if (path.startsWith('../')) return null; // never escape the virtual root
   if (Object.hasOwn(files, path)) return files[path];
+  if (path === 'kernels.ts') return DEFAULT_KERNELS;
   if (!path.startsWith(RUNTIME_PREFIX)) return null; // includes asconfig.json: argv rules
   try {
     return readFileSync(RUNTIME_DIR + path.slice(RUNTIME_PREFIX.length), 'utf8');

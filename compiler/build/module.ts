@@ -33,11 +33,12 @@ export interface BuiltModule {
 
 const PAGE = 65536;
 
-export async function buildModule(plan: ModulePlan, source: string, features: WasmFeatures = {}): Promise<BuiltModule> {
+/** `kernels`: the module's root kernels.ts (compiler/codegen/kernels.ts); default: the loop kernel only. */
+export async function buildModule(plan: ModulePlan, source: string, features: WasmFeatures = {}, kernels?: string): Promise<BuiltModule> {
   const img = plan.image;
   const asBase = Math.ceil(img.end / 16) * 16;
   const { wasm: raw } = await compileAssemblyScript({
-    files: { 'model.ts': source }, entry: 'model.ts', features,
+    files: kernels ? { 'model.ts': source, 'kernels.ts': kernels } : { 'model.ts': source }, entry: 'model.ts', features,
     extraArgs: ['--memoryBase', String(asBase)],
   });
   // The generated code has no static data and the stub runtime allocates nothing, so the

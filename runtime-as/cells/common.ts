@@ -11,6 +11,9 @@ import {
   multiplyByQuantizedMultiplier, sat16, sat32FromI64, sat8, satAdd32, shiftRescale,
 } from '../ops/primitives';
 import { ACT, MAT } from './desc';
+// Generated per module: specialised matrix kernels chosen by the target's cost (see
+// compiler/codegen/kernels.ts); the default file has none, so every matrix uses the loop below.
+import { matRowsFor } from '../../kernels';
 
 export const ACT_LUT: i32 = 0;
 export const ACT_SIGMOID_PWL: i32 = 1;
@@ -55,6 +58,12 @@ export function mulQ15(gate: i32, b: i32): i32 {
  * is exact modulo 2^32, so intermediate wrap-around cannot change the final value.
  */
 export function matRows<V, W>(out: usize, m: usize, v: usize, vOff: i32, row0: i32, count: i32): void {
+  if (matRowsFor(out, m, v, vOff, row0, count)) return;
+  matRowsLoop<V, W>(out, m, v, vOff, row0, count);
+}
+
+/** The reference loop kernel behind matRows (compact code; every matrix, any size). */
+export function matRowsLoop<V, W>(out: usize, m: usize, v: usize, vOff: i32, row0: i32, count: i32): void {
   const w = load<usize>(m + MAT.w); // W[rows, cols] row-major
   const bias = load<usize>(m + MAT.bias); // i32[rows]
   const mult = load<usize>(m + MAT.mult); // i32[rows]

@@ -13,5 +13,6 @@ export function compileArtifacts(r: Compiled): { name: string; bytes: Uint8Array
     { name: 'model.js', bytes: loaderJs(r.manifest) },
     { name: 'model.d.ts', bytes: loaderDts(r.manifest) },
     { name: 'model.ts', bytes: r.source },
+    { name: 'kernels.ts', bytes: r.kernels },
   ];
 }

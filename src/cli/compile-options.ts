@@ -14,6 +14,7 @@ export const QUANT_OPTIONS: Options = {
   'lut-bits': { type: 'string' },
   activation: { type: 'string' },
   'max-steps': { type: 'string' },
+  kernel: { type: 'string' },
 };
 
 export const QUANT_HELP = [
@@ -26,7 +27,10 @@ export const QUANT_HELP = [
   '--calib-method M   minmax (default) or percentile[:P] (P = 99.99 by default)',
   '--lut-bits N       activation table size 2^N intervals (default 8)',
   '--activation A     lut (default) or pwl: sigmoid/tanh by piecewise-linear segments, no tables',
-  '--max-steps N      longest sequence run(n) accepts (default: the model\'s or the data\'s length)',
+  '--max-steps N      input/output slots for run(n) (default 1 for streaming models: run(n) takes longer',
+  '                   sequences in chunks; whole-sequence models: the model\'s or the data\'s length)',
+  '--kernel K         matrix kernels: loop (compact), unrolled (fewest executed instructions: for',
+  '                   interpreters) or auto (default: the cheaper one for --target\'s runtime cost profile)',
 ].join('\n');
 
 function int(values: Record<string, unknown>, key: string, lo: number, hi: number): number | undefined {
@@ -57,6 +61,7 @@ export function compileOptions(values: Record<string, unknown>): CompileOptions 
   }
   o.lutLog2N = int(values, 'lut-bits', 2, 12) ?? o.lutLog2N;
   o.maxSteps = int(values, 'max-steps', 1, 1 << 20);
+  o.kernel = values.kernel as string | undefined;
   o.calib = values.calib as string | undefined;
   o.data = values.data as string | undefined;
   return o;
