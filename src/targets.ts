@@ -26,6 +26,8 @@ export interface DeviceProfile {
   sleep_uw: number;
   memory_factor: number;
   dsp: boolean;
+  /** log2 of the activation-table size this device's flash budget calls for. */
+  activation_table_log2n: number;
   /** Per field: where the number comes from and a confidence mark (✔ read, ≈ derived, ? unverified). */
   sources: Record<string, string>;
 }
@@ -38,7 +40,7 @@ export interface Target {
 
 const DEVICE_FIELDS: [keyof DeviceProfile, string][] = [
   ['summary', 'string'], ['core', 'string'], ['clock_mhz', 'number'], ['sram_kb', 'number'], ['flash_kb', 'number'],
-  ['active_mw', 'number'], ['sleep_uw', 'number'], ['memory_factor', 'number'], ['dsp', 'boolean'],
+  ['active_mw', 'number'], ['sleep_uw', 'number'], ['memory_factor', 'number'], ['dsp', 'boolean'], ['activation_table_log2n', 'number'],
 ];
 
 function readJson<T>(file: string): T {

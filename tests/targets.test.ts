@@ -4,7 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deviceProfiles, resolveTarget, runtimeProfiles } from '../src/targets.ts';
-import { rnnc } from './helpers/cli.ts';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FIXTURES, rnnc } from './helpers/cli.ts';
 
 describe('target profiles', () => {
   it('has the ten required devices, each field sourced', () => {
@@ -20,6 +23,18 @@ describe('target profiles', () => {
       expect(rt[n].features.simd ?? false).toBe(false);
     }
     expect(rt.mvp.features).toEqual({});
+  });
+
+  it('small-flash devices choose smaller activation tables', () => {
+    const d = Object.fromEntries(deviceProfiles().map((x) => [x.name, x]));
+    expect(d.samd21.activation_table_log2n).toBeLessThan(d.nrf52840.activation_table_log2n);
+  });
+
+  it('compile --target samd21 uses the device table size (visible in the manifest)', () => {
+    const dir = `${FIXTURES}/conformance/generated/rnn_relu`;
+    const out = join(mkdtempSync(join(tmpdir(), 'rnnc-t-')), 'm');
+    expect(rnnc('compile', dir, '--data', `${dir}/test_data_set_0`, '--target', 'samd21', '-o', out).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(out, 'model.manifest.json'), 'utf8')).activations.lut_log2n).toBe(7);
   });
 
   it('resolves DEVICE, RUNTIME and DEVICE/RUNTIME', () => {

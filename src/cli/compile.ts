@@ -41,6 +41,8 @@ export const compileCommand: Command = {
     const target = resolveTarget(values.target as string | undefined);
     o.features = target.runtime.features;
     o.target = target.name;
+    // The activation-table size is the device's call unless --lut-bits says otherwise.
+    if (values['lut-bits'] === undefined && target.device) o.lutLog2N = target.device.activation_table_log2n;
     const r = await compileModel(model, o);
     const name = basename(model, extname(model)) === 'model' ? basename(model.replace(/\/model\.onnx$/, '')) : basename(model, extname(model));
     const dir = (values.out as string | undefined) ?? `./${name}-${r.qp.options.scheme.name}`;

@@ -15,7 +15,8 @@ export const runCommand: Command = {
   summary: 'run a model on input_N.pb files, write output_N.pb',
   usage: 'rnnc run MODEL --data DIR --out DIR [--engine reference|fixed|wasm] [--quant Q] [--json]',
   help: [
-    'MODEL            an .onnx file, a folder holding model.onnx, or a folder written by rnnc compile',
+    'MODEL            an ONNX model (.onnx), a TF.js/Keras model.json, a PyTorch .safetensors (+ config.json),',
+    '                 a folder holding one of them, or a folder written by rnnc compile',
     '--data DIR       folder with input_0.pb, input_1.pb, ... (ONNX TensorProto), one per model input',
     '--out DIR        where output_0.pb, ... are written (created if missing)',
     '--engine NAME    reference (float32 interpreter; default for ONNX models), fixed (bit-exact',

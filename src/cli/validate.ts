@@ -17,7 +17,8 @@ export const validateCommand: Command = {
   summary: 'run on test data and compare with the expected outputs',
   usage: 'rnnc validate MODEL --data DIR [--engine reference|fixed|wasm] [--quant Q] [--atol A] [--rtol R] [--drift] [--json]',
   help: [
-    'MODEL          an .onnx file, a folder holding model.onnx, or a folder written by rnnc compile',
+    'MODEL          an ONNX model (.onnx), a TF.js/Keras model.json, a PyTorch .safetensors (+ config.json),',
+    '               a folder holding one of them, or a folder written by rnnc compile',
     '--data DIR     folder with input_N.pb and output_N.pb (or a folder of test_data_set_* folders)',
     '--engine NAME  reference (float32; default for ONNX models), fixed (bit-exact simulator) or',
     '               wasm (compiled module; default for compiled folders)',
