@@ -436,15 +436,17 @@ function whyNot(g8: Row, m: BenchModel, budget: number, streaming: Compiled): st
   const lines = [
     `**Reading the misses.** Per MAC the int8 GRU-64 step executes ${per('local')} local.get/set/tee, ${per('const')} constants,`
     + ` ${per('i32')} i32 add/shift, ${per('i32.mul')} i32.mul, ${per('load8')} load8, ${per('load16')} load16, ${per('compare')} compares`
-    + ` and ${per('branch')} branches. The matvec (runtime-as/cells/common.ts \`matRows\`) is a generic rolled loop over`
-    + ' descriptor-supplied sizes: each MAC recomputes both element addresses (index × size + base), tests the loop bound at the top'
-    + ' (compare + if + br), and keeps the accumulator and counter in locals.'
-    + ' The scalar floor with the weights in the data section is 5 per MAC (local.get row; i32.load8_s offset=c; local.get x_c;'
-    + ' i32.mul; i32.add) — below 4 needs the weights as i32.const immediates in the code (which breaks the code-size goal) or SIMD.',
+    + ` and ${per('branch')} branches. The loop kernel (runtime-as/cells/common.ts \`matRowsLoop\`) walks moving pointers with`
+    + ' immediate offsets, unrolled by 8: about 8 instructions per MAC in its inner loop; the unrolled kernel the compiler generates'
+    + ' for interpreters (compiler/codegen/kernels.ts: input vector in locals, one function per matrix) reaches the 5-per-MAC floor'
+    + ' in the dot products, and the rest is the per-unit epilogue (rescale, activation tables, gate arithmetic: ~900 instructions'
+    + ' per hidden unit of a GRU). The scalar floor with the weights in the data section is 5 per MAC (local.get row;'
+    + ' i32.load8_s offset=c; local.get x_c; i32.mul; i32.add) — below 4 needs the weights as i32.const immediates in the code'
+    + ' (which breaks the code- and module-size goals) or SIMD, which no microcontroller runtime offers.',
     `Module: the data section is ${s.dataBytes} B against a budget of ${budget} B for int8 weights + int32 biases: it holds`
     + ` ${Object.entries(constantBytes(g8.c)).map(([k, v]) => `${k} ${v} B`).join(', ')}, the rest descriptors, initial states and segment`
-    + ` headers; code ${s.codeBytes} B. Memory: the default build reserves max_steps = 100 float sequence buffers (input and Y), so its high-water mark is`
-    + ` ${s.memoryHighWater} B; compiled with max_steps 1 it is ${streaming.module.stats.memoryHighWater} B.`,
+    + ` headers; code ${s.codeBytes} B. Memory: this table's builds reserve max_steps = 100 float sequence buffers (input and Y) for run(100), so the high-water mark is`
+    + ` ${s.memoryHighWater} B; the default streaming build (max_steps 1) needs ${streaming.module.stats.memoryHighWater} B.`,
   ];
   return lines.join('\n\n');
 }
