@@ -38,8 +38,11 @@ export function roundingDoublingHighMul(a: i32, b: i32): i32 {
   if (a == I32_MIN && b == I32_MIN) return I32_MAX;
   const ab: i64 = <i64>a * <i64>b;
   const nudge: i64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30);
-  // i64.div_s truncates toward zero, which together with the nudge gives TFLite's rounding.
-  return <i32>((ab + nudge) / TWO_POW_31);
+  // Division by 2^31 truncating toward zero (TFLite's rounding with the nudge), without i64.div_s:
+  // negative values get 2^31 − 1 added before the arithmetic shift. A 64-bit divide is a
+  // library call on 32-bit cores (wasm2c/AOT) and a slow handler in interpreters.
+  const x = ab + nudge;
+  return <i32>((x + ((x >> 63) & (TWO_POW_31 - 1))) >> 31);
 }
 
 /** TFLite RoundingDivideByPOT: x / 2^e rounded half away from zero, 0 <= e <= 31. */
