@@ -4,7 +4,7 @@
  * must give the ONNX model's outputs; hand-computed single steps pin the gate orders; broken
  * files and unsupported modules must give one-line errors.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -323,8 +323,13 @@ describe('PyTorch importer errors', () => {
     expectError(writeModel(good(), { module: 'torch.nn.LSTM', input_size: 1, hidden_size: 2, proj_size: 1 }), /\(torch\.nn\.LSTM\): proj_size 1 is not supported/);
     expectError(writeModel([...good(), ['weight_hr_l0', [1, 2], [1, 1]]]), /'weight_hr_l0' means proj_size > 0/);
   });
-  it('SRU (not supported yet) names the module', () => {
-    expectError(`${FIXTURES}/conformance/pytorch-sru/sru_2layer_bidirectional/model.safetensors`, /config\.json: module 0 \(sru\.SRU\): SRU is not supported yet/);
+  it('SRU options the importer does not implement name the module and option', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rnnc-sru-'));
+    const src = `${FIXTURES}/conformance/pytorch-sru/sru_2layer_bidirectional`;
+    copyFileSync(`${src}/model.safetensors`, join(dir, 'model.safetensors'));
+    const config = JSON.parse(readFileSync(`${src}/config.json`, 'utf8'));
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...(Array.isArray(config) ? config[0] : config), layer_norm: true }));
+    expectError(join(dir, 'model.safetensors'), /sru\.SRU.*layer_norm/);
   });
   it('unknown config keys and modules', () => {
     expectError(writeModel(good(), { module: 'torch.nn.GRU', input_size: 1, hidden_size: 2, hiden: 3 }), /unknown constructor argument "hiden"/);

@@ -8,6 +8,8 @@ import { elementwiseOps } from './ops/elementwise.ts';
 import { linearOps } from './ops/linear.ts';
 import { recurrentOps } from './ops/recurrent.ts';
 import { shapeOps } from './ops/shape.ts';
+import { sruOps } from './ops/sru.ts';
+import { qrnnOps } from './ops/qrnn.ts';
 import { fail } from '../errors.ts';
 
 export const OPS: Readonly<Record<string, OpSpec>> = {
@@ -15,6 +17,8 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   ...linearOps,
   ...elementwiseOps,
   ...shapeOps,
+  ...sruOps,
+  ...qrnnOps,
 };
 
 export function opSpec(op: string): OpSpec {

@@ -8,6 +8,7 @@ import { binary, cast, softmax, unary } from './kernels/elementwise.ts';
 import { gemm, matmul } from './kernels/linear.ts';
 import { runRecurrent } from './kernels/recurrent.ts';
 import * as shape from './kernels/shape.ts';
+import { runQrnn, runSru } from './kernels/sru-qrnn.ts';
 
 export type Kernel = (node: Node, inputs: (Tensor | undefined)[]) => Tensor[];
 
@@ -15,6 +16,8 @@ export const KERNELS: Record<string, Kernel> = {
   RNN: (n, i) => runRecurrent('RNN', n, i),
   GRU: (n, i) => runRecurrent('GRU', n, i),
   LSTM: (n, i) => runRecurrent('LSTM', n, i),
+  SRU: runSru,
+  QRNN: runQrnn,
   Gemm: gemm,
   MatMul: matmul as Kernel,
   Add: binary as Kernel, Sub: binary as Kernel, Mul: binary as Kernel, Div: binary as Kernel,

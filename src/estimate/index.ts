@@ -14,7 +14,7 @@ export interface ModelEstimates {
   quant: string;
   counts: StepCounts;
   module: { module_bytes: number; code_bytes: number; data_bytes: number; memory_high_water: number };
-  estimates: Estimate[];
+  estimates: (Estimate & { kernel: string; kernels: { kernel: string; latency_us_per_step: number; flash_bytes: number; ram_bytes: number; fits: boolean }[] })[];
   notes: string[];
 }
 
@@ -32,14 +32,29 @@ export function targetPairs(spec: string): [DeviceProfile, string][] {
   return [[device, b]];
 }
 
+/**
+ * Estimates per target. Without a fixed `o.kernel`, both matrix-kernel strategies are built and
+ * every target gets the one predicted fastest among those that fit (as `compile --target` would
+ * choose), with each strategy's prediction listed in `kernels`.
+ */
 export async function estimateModel(modelPath: string, spec: string, o: CompileOptions, use: UsageOptions): Promise<ModelEstimates> {
   const pairs = targetPairs(spec);
-  const r = await compileModel(modelPath, { ...o, syntheticCalibration: true });
-  const counts = await measureStepCounts(r.module.wasm, r.manifest);
+  const strategies = o.kernel && o.kernel !== 'auto' ? [o.kernel] : ['loop', 'unrolled'];
   const cost = costData();
-  const estimates = pairs.map(([d, rt]) => estimate(d, cost.runtimes.get(rt)!, cost, counts, r.module.stats, use));
+  const builds: { kernel: string; r: Awaited<ReturnType<typeof compileModel>>; counts: StepCounts }[] = [];
+  for (const kernel of strategies) {
+    const r = await compileModel(modelPath, { ...o, kernel, syntheticCalibration: true });
+    builds.push({ kernel, r, counts: await measureStepCounts(r.module.wasm, r.manifest) });
+  }
+  const estimates = pairs.map(([d, rt]) => {
+    const options = builds.map((b) => ({ ...estimate(d, cost.runtimes.get(rt)!, cost, b.counts, b.r.module.stats, use), kernel: b.kernel }));
+    const pool = options.some((x) => x.fits) ? options.filter((x) => x.fits) : options;
+    const best = pool.reduce((a, b) => (b.latency_us_per_step < a.latency_us_per_step ? b : a));
+    return { ...best, kernels: options.map((x) => ({ kernel: x.kernel, latency_us_per_step: x.latency_us_per_step, flash_bytes: x.flash_bytes, ram_bytes: x.ram_bytes, fits: x.fits })) };
+  });
+  const first = builds[0];
   return {
-    quant: r.manifest.quant, counts, notes: r.notes, estimates,
-    module: { module_bytes: r.module.stats.moduleBytes, code_bytes: r.module.stats.codeBytes, data_bytes: r.module.stats.dataBytes, memory_high_water: r.module.stats.memoryHighWater },
+    quant: first.r.manifest.quant, counts: first.counts, notes: first.r.notes, estimates,
+    module: { module_bytes: first.r.module.stats.moduleBytes, code_bytes: first.r.module.stats.codeBytes, data_bytes: first.r.module.stats.dataBytes, memory_high_water: first.r.module.stats.memoryHighWater },
   };
 }

@@ -1,7 +1,8 @@
 /**
  * @fileoverview Which torch.nn modules a safetensors state dict holds. `config.json` beside the
  * weights gives the constructor arguments as PyTorch names them (one object, or a list for a
- * chain of modules, each with an optional tensor-name "prefix"; schema in docs/importers.md).
+ * chain of modules, each with an optional tensor-name "prefix"; schema in docs/importers.md;
+ * `sru.SRU` arguments are read by ./sru.ts).
  * Without it, only what is unambiguous is inferred from tensor names and shapes: one recurrent
  * module (kind from the gate rows, layers from l{k}, bidirectional from _reverse, tanh, not
  * batch_first), optionally followed by one Linear fed by it.
@@ -10,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fail } from '../../errors.ts';
 import type { Tensor } from '../../ir/types.ts';
+import { isSruClass, sruFromConfig, type SruModule } from './sru.ts';
 
 export interface RecurrentModule {
   kind: 'RNN' | 'GRU' | 'LSTM';
@@ -33,7 +35,7 @@ export interface LinearModule {
   bias: boolean;
 }
 
-export type ModuleSpec = RecurrentModule | LinearModule;
+export type ModuleSpec = RecurrentModule | LinearModule | SruModule;
 
 const RECURRENT_KEYS = ['input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size'];
 const LINEAR_KEYS = ['in_features', 'out_features', 'bias'];
@@ -52,8 +54,8 @@ function moduleFromConfig(o: unknown, i: number, file: string): ModuleSpec {
   const c = o as Record<string, unknown>;
   if (typeof c.module !== 'string') fail(`${at}: "module" (e.g. "torch.nn.GRU") is missing`);
   const where = `${at} (${c.module})`;
-  if (/(^|\.)SRU$/i.test(c.module)) fail(`${where}: SRU is not supported yet (rnnc reads torch.nn.RNN, GRU, LSTM and Linear)`);
-  const cls = torchClass(c.module) ?? fail(`${where}: module is not supported (rnnc reads torch.nn.RNN, GRU, LSTM and Linear)`);
+  if (isSruClass(c.module)) return sruFromConfig(c, where);
+  const cls = torchClass(c.module) ?? fail(`${where}: module is not supported (rnnc reads torch.nn.RNN, GRU, LSTM, Linear and sru.SRU)`);
   const known = cls === 'Linear' ? LINEAR_KEYS : RECURRENT_KEYS;
   for (const key of Object.keys(c)) {
     if (!known.includes(key) && !IGNORED_KEYS.includes(key)) fail(`${where}: unknown constructor argument "${key}"`);

@@ -9,6 +9,8 @@
  * zeros (PyTorch's default when h0 is not passed). For a chain of modules, 'output' is the last
  * module's result and each recurrent module's states follow as '<prefix>h_n', '<prefix>c_n'.
  *
+ * `sru.SRU` modules (the sru package) become IR SRU nodes: see ./sru.ts.
+ *
  * Gate orders: PyTorch GRU rows (r, z, n) with the reset applied after the hidden matmul are
  * ONNX GRU linear_before_reset=1 with rows (z, r, h); PyTorch LSTM (i, f, g, o) → ONNX (i, o, f, c).
  */
@@ -19,6 +21,7 @@ import type { Graph, Tensor } from '../../ir/types.ts';
 import { GraphBuilder, int64 } from '../graph-builder.ts';
 import { moduleSpecs, type LinearModule, type ModuleSpec, type RecurrentModule } from './config.ts';
 import { readSafetensors } from './safetensors.ts';
+import { sruModule } from './sru.ts';
 
 /** ONNX gate row block g comes from PyTorch block TORCH_BLOCK[kind][g]. */
 const TORCH_BLOCK = { RNN: [0], GRU: [1, 0, 2], LSTM: [0, 3, 1, 2] };
@@ -108,10 +111,10 @@ export function loadPytorchModel(file: string): Graph {
   const ctx: Ctx = { b, file, tensors, used: new Set() };
   const first = modules[0];
   const inputSize = first.kind === 'Linear' ? first.inFeatures : first.inputSize;
-  const batchFirst = first.kind !== 'Linear' && first.batchFirst;
+  const batchFirst = first.kind !== 'Linear' && first.kind !== 'SRU' && first.batchFirst;
   let x = b.input('input', batchFirst ? ['batch', 'seq', inputSize] : ['seq', 'batch', inputSize]);
   let features = inputSize;
-  const states: { names: string[]; m: ModuleSpec; i: number }[] = [];
+  const states: { names: string[]; labels: string[]; m: ModuleSpec; i: number }[] = [];
   modules.forEach((m, i) => {
     const where = `module ${i} (${m.module}${m.prefix ? `, prefix '${m.prefix}'` : ''})`;
     if (m.kind === 'Linear') {
@@ -120,10 +123,13 @@ export function loadPytorchModel(file: string): Graph {
       return;
     }
     if (features !== m.inputSize) fail(`${file}: ${where}: input_size is ${m.inputSize} but its input has ${features} features`);
-    const r = recurrentModule(ctx, m, x, where);
+    // sru.SRU returns only its cell states.
+    const r = m.kind === 'SRU'
+      ? sruModule(b, { take: (n, shape) => tensor(ctx, n, shape, where), has: (n) => tensors.has(n) }, m, x, where)
+      : recurrentModule(ctx, m, x, where);
     x = r.output;
     features = (m.bidirectional ? 2 : 1) * m.hiddenSize;
-    states.push({ names: r.states, m, i });
+    states.push({ names: r.states, labels: m.kind === 'SRU' ? ['c_n'] : ['h_n', 'c_n'], m, i });
   });
   for (const name of tensors.keys()) {
     if (!ctx.used.has(name)) fail(`${file}: tensor '${name}' is not used by any module${configFile ? ` of ${configFile}` : ''} (check prefix, num_layers, bidirectional, bias)`);
@@ -132,7 +138,7 @@ export function loadPytorchModel(file: string): Graph {
   const outputs = [b.rename(x, 'output')];
   for (const s of states) {
     const tag = modules.length === 1 ? '' : s.m.prefix || `m${s.i}.`;
-    s.names.forEach((n, j) => outputs.push(b.rename(n, `${tag}${j ? 'c_n' : 'h_n'}`)));
+    s.names.forEach((n, j) => outputs.push(b.rename(n, `${tag}${s.labels[j]}`)));
   }
   return b.finish(outputs);
 }
