@@ -4,13 +4,14 @@
  */
 import { RnncError } from '../../compiler/errors.ts';
 import { analyzeCommand } from './analyze.ts';
+import { benchCommand } from './bench.ts';
 import { compileCommand } from './compile.ts';
 import { type Command, parse } from './command.ts';
 import { runCommand } from './run.ts';
 import { targetsCommand } from './targets.ts';
 import { validateCommand } from './validate.ts';
 
-const COMMANDS: Command[] = [analyzeCommand, compileCommand, runCommand, validateCommand, targetsCommand];
+const COMMANDS: Command[] = [analyzeCommand, compileCommand, runCommand, validateCommand, targetsCommand, benchCommand];
 
 const VERSION = '0.1.0';
 
