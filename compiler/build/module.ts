@@ -7,7 +7,7 @@
 import { fail } from '../errors.ts';
 import type { ModulePlan } from '../codegen/plan.ts';
 import { compileAssemblyScript, listImports, validateWasm, type WasmFeatures } from './asc.ts';
-import { withMemoryAndData } from './wasm-binary.ts';
+import { sections, withMemoryAndData } from './wasm-binary.ts';
 
 // binaryen is an ES module with top-level await: load it lazily, once.
 type Binaryen = typeof import('binaryen').default;
@@ -79,22 +79,6 @@ function featureMask(binaryen: Binaryen, f: WasmFeatures): number {
 
 /** Code and data section payload sizes, read from the binary's section headers. */
 export function sectionSizes(wasm: Uint8Array): { codeBytes: number; dataBytes: number } {
-  let at = 8, codeBytes = 0, dataBytes = 0;
-  const leb = () => {
-    let result = 0, shift = 0, b: number;
-    do {
-      b = wasm[at++];
-      result += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    return result;
-  };
-  while (at < wasm.length) {
-    const id = wasm[at++];
-    const size = leb();
-    if (id === 10) codeBytes = size;
-    if (id === 11) dataBytes = size;
-    at += size;
-  }
-  return { codeBytes, dataBytes };
+  const size = (id: number) => sections(wasm).filter((s) => s.id === id).reduce((n, s) => n + s.end - s.payload, 0);
+  return { codeBytes: size(10), dataBytes: size(11) };
 }

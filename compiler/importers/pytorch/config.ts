@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fail } from '../../errors.ts';
 import type { Tensor } from '../../ir/types.ts';
 import { isSruClass, sruFromConfig, type SruModule } from './sru.ts';
+import { configReaders } from './config-readers.ts';
 
 export interface RecurrentModule {
   kind: 'RNN' | 'GRU' | 'LSTM';
@@ -60,17 +61,7 @@ function moduleFromConfig(o: unknown, i: number, file: string): ModuleSpec {
   for (const key of Object.keys(c)) {
     if (!known.includes(key) && !IGNORED_KEYS.includes(key)) fail(`${where}: unknown constructor argument "${key}"`);
   }
-  const int = (key: string, dflt?: number, min = 1): number => {
-    const v = c[key] ?? dflt;
-    if (v === undefined) return fail(`${where}: "${key}" is missing`);
-    if (!Number.isInteger(v) || (v as number) < min) fail(`${where}: "${key}" must be an integer >= ${min}, not ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  const bool = (key: string, dflt: boolean): boolean => {
-    const v = c[key] ?? dflt;
-    if (typeof v !== 'boolean') fail(`${where}: "${key}" must be true or false, not ${JSON.stringify(v)}`);
-    return v;
-  };
+  const { int, bool } = configReaders(c, where);
   const prefix = c.prefix ?? '';
   if (typeof prefix !== 'string') fail(`${where}: "prefix" must be a string`);
   if (cls === 'Linear') {
@@ -144,3 +135,4 @@ export function moduleSpecs(file: string, tensors: Map<string, Tensor>): { modul
   if (list.length === 0) fail(`${configFile}: lists no modules`);
   return { modules: list.map((o, i) => moduleFromConfig(o, i, configFile)), configFile };
 }
+

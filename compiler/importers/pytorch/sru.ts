@@ -19,6 +19,7 @@
 import { fail } from '../../errors.ts';
 import type { Tensor } from '../../ir/types.ts';
 import { type GraphBuilder, int64 } from '../graph-builder.ts';
+import { configReaders } from './config-readers.ts';
 
 export interface SruModule {
   kind: 'SRU';
@@ -47,17 +48,7 @@ export function sruFromConfig(c: Record<string, unknown>, where: string): SruMod
   for (const key of Object.keys(c)) {
     if (!USED.includes(key) && !NO_EFFECT.includes(key)) fail(`${where}: unknown constructor argument "${key}"`);
   }
-  const int = (key: string, dflt?: number, min = 1): number => {
-    const v = c[key] ?? dflt;
-    if (v === undefined) return fail(`${where}: "${key}" is missing`);
-    if (!Number.isInteger(v) || (v as number) < min) fail(`${where}: "${key}" must be an integer >= ${min}, not ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  const bool = (key: string, dflt: boolean): boolean => {
-    const v = c[key] ?? dflt;
-    if (typeof v !== 'boolean') fail(`${where}: "${key}" must be true or false, not ${JSON.stringify(v)}`);
-    return v;
-  };
+  const { int, bool } = configReaders(c, where);
   for (const key of ['dropout', 'rnn_dropout', 'highway_bias']) {
     if (c[key] !== undefined && typeof c[key] !== 'number') fail(`${where}: "${key}" must be a number`);
   }
