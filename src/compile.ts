@@ -55,7 +55,11 @@ export interface Quantized {
 
 /** Everything up to the quantized program (what the `fixed` engine needs). */
 export function quantizeModel(modelPath: string, o: CompileOptions): Quantized {
-  const graph = loadModel(modelPath);
+  return quantizeGraph(loadModel(modelPath), o);
+}
+
+/** The same for a graph already in memory (built with GraphBuilder, say); calibration still comes from o.calib/o.data. */
+export function quantizeGraph(graph: Graph, o: CompileOptions): Quantized {
   const notes: string[] = [];
   const calibPath = o.calib ?? o.data;
   if (!calibPath && !o.syntheticCalibration) fail('compile: calibration data is needed: give --calib FILE|DIR (or --data DIR)');
@@ -92,7 +96,15 @@ export interface Compiled extends Quantized {
 }
 
 export async function compileModel(modelPath: string, o: CompileOptions): Promise<Compiled> {
-  const q = quantizeModel(modelPath, o);
+  return compileQuantized(modelPath, quantizeModel(modelPath, o), o);
+}
+
+/** Compiles a graph already in memory; the manifest names graph.source as the model. */
+export async function compileGraph(graph: Graph, o: CompileOptions): Promise<Compiled> {
+  return compileQuantized(graph.source, quantizeGraph(graph, o), o);
+}
+
+async function compileQuantized(modelPath: string, q: Quantized, o: CompileOptions): Promise<Compiled> {
   const plan = planModule(q.qp, o.io, q.maxSteps);
   const source = emitModuleSource(plan, modelPath);
   const target = o.target ? resolveTarget(o.target) : undefined;

@@ -5,7 +5,7 @@
  */
 import type { ModulePlan } from '../compiler/codegen/plan.ts';
 import type { BuiltModule } from '../compiler/build/module.ts';
-import { vecSize } from '../compiler/lower/program.ts';
+import { vecKey, vecSize } from '../compiler/lower/program.ts';
 import type { CompileOptions, Quantized } from './compile.ts';
 import type { KernelCandidate, KernelChoice } from './kernel-choice.ts';
 
@@ -58,6 +58,15 @@ export function buildManifest(modelPath: string, o: CompileOptions, q: Quantized
     const [l] = key.slice(1).split('.').map(Number);
     return { key, ptr, elems: p.layers[l].hidden, bits: f.bits, frac: f.frac };
   });
+  // QRNN window 2 keeps its previous input step (the layer's input parts, in order) in the state too.
+  for (const d of plan.dirs.filter((x) => x.xPrev)) {
+    let ptr = d.xPrev;
+    for (const r of d.input) {
+      const f = q.qp.formats.get(vecKey(r))!, elems = vecSize(p, r);
+      stateVectors.push({ key: `xprev${d.layer}.${d.dir}:${vecKey(r)}`, ptr, elems, bits: f.bits, frac: f.frac });
+      ptr += elems * plan.vecBytes;
+    }
+  }
   const features = Object.entries(o.features ?? {}).filter(([, v]) => v).map(([k]) => k);
   return {
     rnnc_manifest: MANIFEST_VERSION,

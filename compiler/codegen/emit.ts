@@ -7,7 +7,7 @@
 import { vecKey, type VecRef } from '../lower/program.ts';
 import type { ModulePlan } from './plan.ts';
 
-const CELL_FN = { RNN: 'rnnStep', GRU: 'gruStep', LSTM: 'lstmStep' } as const;
+const CELL_FN = { RNN: 'rnnStep', GRU: 'gruStep', LSTM: 'lstmStep', SRU: 'sruStep', QRNN: 'qrnnStep' } as const;
 
 export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
   const { qp, io, convert } = plan;
@@ -33,8 +33,10 @@ export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
     out(`import { rnnStep } from './runtime-as/cells/rnn';`);
     out(`import { gruStep } from './runtime-as/cells/gru';`);
     out(`import { lstmStep } from './runtime-as/cells/lstm';`);
+    out(`import { sruStep } from './runtime-as/cells/sru';`);
+    out(`import { qrnnStep } from './runtime-as/cells/qrnn';`);
     out(`import { denseStep } from './runtime-as/heads/dense';`);
-    out(`import { copyVec, quantizeF32, dequantizeF32 } from './runtime-as/ops/io';`);
+    out(`import { copyVec, quantizeF32, dequantizeF32, zeroVec } from './runtime-as/ops/io';`);
   }
   out();
   out('// ABI constants (docs/abi.md): byte addresses in linear memory and sizes in elements.');
@@ -55,9 +57,12 @@ export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
   out('/** Loads initial state number b (0 ≤ b < initial_states; larger b use the last). */');
   out('export function resetTo(b: u32): void {');
   for (const d of plan.dirs) {
-    out(`  { const k: u32 = b < ${d.inits} ? b : ${d.inits - 1};`);
+    // h and c may bake in different numbers of states (only initial_c given): clamp each.
+    out(`  { const k: u32 = b < ${d.hInits} ? b : ${d.hInits - 1};`);
     out(`    copyVec<${V}>(${d.h}, ${d.h0} + k * ${d.H * vecBytes}, ${d.H});`);
-    if (d.kind === 'LSTM') out(`    copyVec<${C}>(${d.c}, ${d.c0} + k * ${d.H * (f32 ? 4 : 2)}, ${d.H});`);
+    if (d.c) out(`    const kc: u32 = b < ${d.cInits} ? b : ${d.cInits - 1};`);
+    if (d.c) out(`    copyVec<${C}>(${d.c}, ${d.c0} + kc * ${d.H * (f32 ? 4 : 2)}, ${d.H});`);
+    if (d.xPrev) out(`    zeroVec<${V}>(${d.xPrev}, ${d.I});`); // QRNN window 2: x_{−1} = 0
     out('  }');
   }
   out('}');

@@ -118,16 +118,22 @@ export function expectedHash(plan: ModulePlan, x: Tensor, b = 0, sim: Simulation
     }
     return fnvBytes(FNV_BASIS, new Uint8Array(values.buffer));
   });
-  // The state region: every direction's h, then every LSTM c, at their planned addresses; gaps stay 0.
+  // The state region: every direction's h, then every cell state c, then every QRNN window-2
+  // previous input (the layer's last input step), at their planned addresses; gaps stay 0.
   const state = new Uint8Array(plan.state.bytes);
-  const final = sim.entries[b].final;
-  const place = (key: string, addr: number) => {
-    const v = final.get(key)!;
+  const { final, seq } = sim.entries[b];
+  const place = (v: ArrayLike<number> & { buffer: ArrayBufferLike; byteOffset: number; byteLength: number }, addr: number) => {
     state.set(new Uint8Array(v.buffer, v.byteOffset, v.byteLength), addr - plan.state.ptr);
   };
   for (const d of plan.dirs) {
-    place(vecKey({ kind: 'h', layer: d.layer, dir: d.dir }), d.h);
-    if (d.c) place(vecKey({ kind: 'c', layer: d.layer, dir: d.dir }), d.c); // LSTM cell state
+    place(final.get(vecKey({ kind: 'h', layer: d.layer, dir: d.dir }))!, d.h);
+    if (d.c) place(final.get(vecKey({ kind: 'c', layer: d.layer, dir: d.dir }))!, d.c); // cell state
+    let at = d.xPrev;
+    for (const r of at ? d.input : []) {
+      const v = seq.get(vecKey(r))![T - 1];
+      place(v, at);
+      at += v.byteLength;
+    }
   }
   let h = FNV_BASIS;
   for (const w of [...hashes, fnvBytes(FNV_BASIS, state)]) for (let k = 0; k < 32; k += 8) h = Math.imul(h ^ ((w >>> k) & 255), FNV_PRIME) >>> 0;

@@ -14,7 +14,9 @@ import type { ModulePlan } from './plan.ts';
 export type KernelStrategy = 'loop' | 'unrolled';
 export const KERNEL_STRATEGIES: KernelStrategy[] = ['loop', 'unrolled'];
 
-const MATS: Record<string, string[]> = { RNN: ['gates'], GRU: ['gatesZR', 'cand', 'candH'], LSTM: ['gates'], DENSE: ['mat'] };
+const MATS: Record<string, string[]> = {
+  RNN: ['gates'], GRU: ['gatesZR', 'cand', 'candH'], LSTM: ['gates'], SRU: ['U'], QRNN: ['gates'], DENSE: ['mat'],
+};
 
 interface PlacedMat {
   at: number;

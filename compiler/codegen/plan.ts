@@ -35,14 +35,21 @@ export interface OutputPlan {
 export interface DirPlan {
   layer: number;
   dir: number;
-  kind: 'RNN' | 'GRU' | 'LSTM';
+  kind: ReturnType<typeof baseKind>;
   desc: number;
   v: number;
   h: number;
+  /** Cell state (LSTM, SRU, QRNN) or 0. */
   c: number;
+  /** QRNN window 2: the previous input step (I elements of the vector type), zeroed on reset; or 0. */
+  xPrev: number;
+  I: number;
   H: number;
   h0: number;
   c0: number;
+  /** Initial states baked in (batch entries): for h and for c apart (a model may give only initial_c), and the larger. */
+  hInits: number;
+  cInits: number;
   inits: number;
   reverse: boolean;
   input: VecRef[];
@@ -93,7 +100,8 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   const img = new MemoryImage(IMAGE_BASE);
   const streamable = isStreamable(p);
   const ioBytes = io === 'f32' ? 4 : vecBytes;
-  // Buffers first. The state region (every h, then every c) is one contiguous block.
+  // Buffers first. The state region (every h, then every cell state c, then every QRNN window-2
+  // previous input) is one contiguous block: saving and restoring it resumes a sequence exactly.
   const current = new Map<string, number>();
   const hKey = (l: number, k: number) => vecKey({ kind: 'h', layer: l, dir: k });
   const stateStart = img.buffer('state', 0);
@@ -101,6 +109,9 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => {
     const c = cellState(d.q);
     if (c) current.set(vecKey({ kind: 'c', layer: l, dir: k }), img.buffer(`c${l}.${k}`, d.q.cell.H * cBytes, c));
+  }));
+  qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => {
+    if (d.q.kind === 'QRNN' && d.q.cell.xPrev.length) img.buffer(`xprev${l}.${k}`, d.q.cell.xPrev.length * vecBytes, d.q.cell.xPrev);
   }));
   const stateEnd = img.buffers.at(-1)!.address + img.buffers.at(-1)!.bytes;
   const input = { ptr: img.buffer('input', maxSteps * p.input.size * ioBytes), size: p.input.size, frac: qp.formats.get('x')!.frac, bytes: ioBytes };
@@ -124,7 +135,7 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   }
   const outputs = p.outputs.map((o) => {
     const copies = outputCopies(qp, o.view.axes, o.view.groups, o.name);
-    if (io === 'int8' && copies.some((c) => c.key.startsWith('c'))) fail(`output '${o.name}' is an LSTM cell state (int16): it cannot be returned with --io int8; use --io f32`);
+    if (io === 'int8' && copies.some((c) => c.key.startsWith('c'))) fail(`output '${o.name}' is a cell state (int16): it cannot be returned with --io int8; use --io f32`);
     const slice = copies.reduce((s, c) => Math.max(s, c.dst + c.count), 0);
     const count = o.view.timing === 'seq' ? maxSteps * slice : slice;
     return { name: o.name, ptr: img.buffer(`out.${o.name}`, count * ioBytes), slice, timing: o.view.timing, copies };
@@ -139,10 +150,11 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   const dirs: DirPlan[] = [];
   qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
     const c = d.q.cell, cs = cellState(d.q);
+    const xPrev = d.q.kind === 'QRNN' && d.q.cell.xPrev.length ? img.addressOf(d.q.cell.xPrev) : 0;
     dirs.push({
       layer: l, dir: k, kind: baseKind(d.q.kind), desc: serializeCell(img, d.q.kind, c as unknown as Record<string, unknown>),
-      v: img.addressOf(c.v), h: img.addressOf(c.h), c: cs ? img.addressOf(cs) : 0, H: c.H,
-      h0: packed(d.h0), c0: cs ? packed(d.c0) : 0, inits: d.h0.length, reverse: d.reverse, input: p.layers[l].input,
+      v: img.addressOf(c.v), h: img.addressOf(c.h), c: cs ? img.addressOf(cs) : 0, xPrev, I: c.I, H: c.H,
+      h0: packed(d.h0), c0: cs ? packed(d.c0) : 0, hInits: d.h0.length, cInits: d.c0.length, inits: Math.max(d.h0.length, cs ? d.c0.length : 1), reverse: d.reverse, input: p.layers[l].input,
     });
   }));
   const heads: HeadPlan[] = qp.heads.map((h, i) => ({

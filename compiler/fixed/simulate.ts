@@ -14,7 +14,9 @@ import type { Vec } from './cells/common.ts';
 import { denseStep } from './cells/dense.ts';
 import { gruStep } from './cells/gru.ts';
 import { lstmStep } from './cells/lstm.ts';
+import { qrnnStep } from './cells/qrnn.ts';
 import { rnnStep } from './cells/rnn.ts';
+import { sruStep } from './cells/sru.ts';
 import { denseStepF32, gruStepF32, lstmStepF32, rnnStepF32 } from './f32/cells.ts';
 import { dequantize, quantizeInput } from './io.ts';
 
@@ -32,6 +34,8 @@ export function stepDirection(dir: QDirection): void {
   if (q.kind === 'RNN') rnnStep(q.cell);
   else if (q.kind === 'GRU') gruStep(q.cell);
   else if (q.kind === 'LSTM') lstmStep(q.cell);
+  else if (q.kind === 'SRU') sruStep(q.cell);
+  else if (q.kind === 'QRNN') qrnnStep(q.cell);
   else if (q.kind === 'RNN_F32') rnnStepF32(q.cell);
   else if (q.kind === 'GRU_F32') gruStepF32(q.cell);
   else lstmStepF32(q.cell);
@@ -41,6 +45,7 @@ export function stepDirection(dir: QDirection): void {
 export function resetDirection(dir: QDirection, b: number): void {
   dir.q.cell.h.set(dir.h0[Math.min(b, dir.h0.length - 1)]);
   cellState(dir.q)?.set(dir.c0[Math.min(b, dir.c0.length - 1)]);
+  if (dir.q.kind === 'QRNN') dir.q.cell.xPrev.fill(0); // the convolution's left padding: x_{−1} = 0
 }
 
 function fill(dst: SimVec, refs: VecRef[], at: (key: string) => SimVec): void {

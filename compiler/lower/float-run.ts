@@ -7,9 +7,11 @@ import type { Tensor } from '../ir/types.ts';
 import type { DirectionWeights, GateObserver } from '../reference/cells/common.ts';
 import { gruStep } from '../reference/cells/gru.ts';
 import { lstmStep } from '../reference/cells/lstm.ts';
+import { qrnnGates, qrnnPool } from '../reference/cells/qrnn.ts';
 import { rnnStep } from '../reference/cells/rnn.ts';
+import { sruProject, sruStep } from '../reference/cells/sru.ts';
 import { assembleOutputs, batchSize, inputSteps, type EntryValues } from './assemble.ts';
-import { vecKey, type Head, type Layer, type Program, type VecRef } from './program.ts';
+import { hasCellState, vecKey, type Head, type Layer, type LayerDirection, type Program, type VecRef } from './program.ts';
 
 /** Called with a tag ('L0.d1.z', 'L0.d1.h', 'head2', 'x') and values, for range calibration. */
 export type ProgramObserver = (tag: string, values: ArrayLike<number>) => void;
@@ -43,6 +45,26 @@ export function denseFloat(head: Head, x: ArrayLike<number>): Float64Array {
   return y;
 }
 
+/**
+ * One SRU or QRNN step. Their input-side work (SRU's projection U, QRNN's convolution) reads
+ * only the input, so computing it step by step equals the reference's all-steps-first order.
+ */
+function sruQrnnStep(dir: LayerDirection, d: number, h: Float64Array, c: Float64Array, x: Float64Array, previous: Float64Array | undefined,
+  gate: GateObserver | undefined): void {
+  if (dir.sru) {
+    const p = dir.sru;
+    const u = new Float64Array(p.k * p.hidden);
+    sruProject(u, x, p);
+    // The k = 3 highway adds this direction's H-slice of the input.
+    sruStep(h, c, u, p.k === 3 && p.highway ? x.subarray(d * p.hidden, (d + 1) * p.hidden) : x, p, gate);
+  } else {
+    const p = dir.qrnn!;
+    const g = new Float64Array(p.gates * p.hidden);
+    qrnnGates(g, previous, x, p, gate);
+    qrnnPool(h, c, g, p);
+  }
+}
+
 function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramObserver): EntryValues {
   const T = xs.length;
   const seq = new Map<string, ArrayLike<number>[]>([['x', xs]]);
@@ -64,11 +86,12 @@ function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramOb
         const x = seqOf(layer.input, t);
         if (layer.kind === 'RNN') rnnStep(h, x, w, gate);
         else if (layer.kind === 'GRU') gruStep(h, x, w, layer.linearBeforeReset, gate);
-        else lstmStep(h, c, x, w, layer.inputForget, gate);
+        else if (layer.kind === 'LSTM') lstmStep(h, c, x, w, layer.inputForget, gate);
+        else sruQrnnStep(dir, d, h, c, x, t > 0 ? seqOf(layer.input, t - 1) : undefined, gate);
         hs[t] = h.slice();
         cs[t] = c.slice();
         observe?.(`L${l}.d${d}.state_h`, h);
-        if (layer.kind === 'LSTM') observe?.(`L${l}.d${d}.state_c`, c);
+        if (hasCellState(layer.kind)) observe?.(`L${l}.d${d}.state_c`, c);
       }
       seq.set(vecKey({ kind: 'h', layer: l, dir: d }), hs);
       seq.set(vecKey({ kind: 'c', layer: l, dir: d }), cs);

@@ -9,7 +9,7 @@ import { GATES, type CellKind } from '../ir/ops/recurrent.ts';
 import type { Graph, Node, Tensor } from '../ir/types.ts';
 import { fail as raise } from '../errors.ts';
 import type { Head, HeadActivation, Layer, LayerDirection, Program, VecRef } from './program.ts';
-import { vecSize } from './program.ts';
+import { addLayer, bindSequenceInput, lowerQrnn, lowerSru, noteInitialBatch } from './lower-sru-qrnn.ts';
 import * as V from './views.ts';
 
 type Value = { view: V.LView } | { constant: Tensor };
@@ -52,6 +52,12 @@ export function lowerGraph(graph: Graph): Program {
         outs.forEach((v, i) => set(i, v));
         break;
       }
+      case 'SRU':
+        lowerSru(program, node, view(0), constant, fail).forEach((v, i) => set(i, v));
+        break;
+      case 'QRNN':
+        lowerQrnn(program, node, view(0), constant, fail).forEach((v, i) => set(i, v));
+        break;
       case 'Identity': set(0, view(0)); break;
       case 'Squeeze': {
         const axesT = constant(1);
@@ -109,19 +115,7 @@ export function lowerGraph(graph: Graph): Program {
 
 function lowerRecurrent(p: Program, node: Node, kind: CellKind, x: V.LView, constant: (i: number) => Tensor | undefined, fail: V.Fail): V.LView[] {
   const layout = node.attrs.layout as number;
-  if (x.timing !== 'seq') fail('input X must be a sequence');
-  const [tPos, bPos] = layout === 0 ? [0, 1] : [1, 0];
-  if (x.axes.length !== 3) fail(`input X has ${x.axes.length} axes`);
-  if (x.axes.every((a) => typeof a === 'number')) {
-    // The first layer reading the input fixes which graph-input axis is time, batch and features.
-    const roles = [x.axes[tPos], x.axes[bPos], x.axes[2]] as number[];
-    if (p.input.timeAxis >= 0 && roles.join() !== [p.input.timeAxis, p.input.batchAxis, p.input.featureAxis].join()) {
-      fail('layers read the model input with different axis orders');
-    }
-    [p.input.timeAxis, p.input.batchAxis, p.input.featureAxis] = roles;
-  } else if (x.axes[tPos] !== 'T' || x.axes[bPos] !== 'B' || x.axes[2] !== 'F' || x.groups.length !== 1) {
-    fail(`input X is laid out as [${x.axes.map(V.describe).join(', ')}], expected ${layout === 0 ? '[time, batch, features]' : '[batch, time, features]'}`);
-  }
+  bindSequenceInput(p, x, layout, fail);
   if (constant(4)) fail('sequence_lens is not supported (the module runs whole sequences of the length it is given)');
   const W = constant(1), R = constant(2);
   if (!W || !R) fail('W and R must be constants (weights given as graph inputs are frozen by compile --data)');
@@ -130,9 +124,7 @@ function lowerRecurrent(p: Program, node: Node, kind: CellKind, x: V.LView, cons
   const k = kind === 'LSTM' ? 3 : kind === 'GRU' ? 2 : 1;
   const acts = resolveActivations(node.attrs.activations as string[], node.attrs.activation_alpha as number[], node.attrs.activation_beta as number[]);
   const batchOf = (t: Tensor | undefined) => (t ? (layout === 0 ? t.shape[1] : t.shape[0]) : 1);
-  const batch = Math.max(batchOf(h0), batchOf(c0));
-  if (batch > 1 && p.initialStateBatch > 1 && batch !== p.initialStateBatch) fail('initial states of different batch sizes');
-  p.initialStateBatch = Math.max(p.initialStateBatch, batch);
+  noteInitialBatch(p, Math.max(batchOf(h0), batchOf(c0)), fail);
   const f32 = (t: Tensor) => t.data as Float32Array;
   const states = (t: Tensor | undefined, d: number) => t && Array.from({ length: batchOf(t) }, (_, b) => {
     const at = layout === 0 ? (d * batchOf(t) + b) * H : (b * D + d) * H;
@@ -153,10 +145,7 @@ function lowerRecurrent(p: Program, node: Node, kind: CellKind, x: V.LView, cons
     clip: node.attrs.clip as number | undefined,
     linearBeforeReset: node.attrs.linear_before_reset === 1, inputForget: node.attrs.input_forget === 1,
   };
-  const got = layer.input.reduce((s, r) => s + vecSize(p, r), 0);
-  if (layer.input[0].kind === 'input') p.input.size = I;
-  else if (got !== I) fail(`input has ${got} features, W expects ${I}`);
-  const index = p.layers.push(layer) - 1;
+  const index = addLayer(p, layer, fail);
   const ref = (what: 'h' | 'c') => Array.from({ length: D }, (_, dir) => [{ kind: what, layer: index, dir } as VecRef]);
   const seqAxes: V.LAxis[] = layout === 0 ? ['T', 'D', 'B', 'F'] : ['B', 'T', 'D', 'F'];
   const stateAxes: V.LAxis[] = layout === 0 ? ['D', 'B', 'F'] : ['B', 'D', 'F'];

@@ -9,6 +9,16 @@
  */
 import type { CellKind } from '../ir/ops/recurrent.ts';
 import type { ResolvedActivation } from '../ir/activations.ts';
+import type { QrnnWeights } from '../reference/cells/qrnn.ts';
+import type { SruDirection } from '../reference/cells/sru.ts';
+
+/** ONNX cells, and SRU/QRNN (whose input projection does not read the state). */
+export type LayerKind = CellKind | 'SRU' | 'QRNN';
+
+/** Kinds with a cell state c beside h (published as the vector stream 'c'). */
+export function hasCellState(kind: LayerKind): boolean {
+  return kind === 'LSTM' || kind === 'SRU' || kind === 'QRNN';
+}
 
 /** A vector stream the module computes. */
 export type VecRef =
@@ -29,7 +39,10 @@ export interface View {
 }
 
 export interface LayerDirection {
-  /** Float32 weights in ONNX gate order, one direction: W [G·H, I], R [G·H, H], Wb/Rb [G·H]. */
+  /**
+   * Float32 weights in ONNX gate order, one direction: W [G·H, I], R [G·H, H], Wb/Rb [G·H].
+   * SRU and QRNN: W is the input projection (as in `sru`/`qrnn` below), R, Wb and Rb are empty.
+   */
   W: Float32Array;
   R: Float32Array;
   Wb: Float32Array;
@@ -41,10 +54,14 @@ export interface LayerDirection {
   initialC?: Float32Array[];
   reverse: boolean;
   acts: ResolvedActivation[];
+  /** SRU: the reference cell's parameters for this direction (W [k·H, I], v_f, v_r, b_f, b_r, attributes). */
+  sru?: SruDirection;
+  /** QRNN: W [G·H, window·I] (column blocks oldest input first), B [G·H], gates, window. */
+  qrnn?: QrnnWeights;
 }
 
 export interface Layer {
-  kind: CellKind;
+  kind: LayerKind;
   /** Node name in the source graph, for messages. */
   name: string;
   /** Vectors concatenated to form this layer's input at each step. */

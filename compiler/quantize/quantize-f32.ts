@@ -18,6 +18,9 @@ export function quantizeProgramF32(p: Program, o: QuantOptions): QProgram {
   const formats = new Map<string, VecFormat>([['x', F32_FORMAT]]);
   const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
   p.layers.forEach((layer, l) => {
+    if (layer.kind === 'SRU' || layer.kind === 'QRNN') {
+      fail(`${p.source}: layer '${layer.name}' (${layer.kind}): --quant f32 does not support ${layer.kind} layers yet; use --quant int16, int8x16 or int8`);
+    }
     qp.layers.push(layer.dirs.map((_, d) => {
       formats.set(vecKey({ kind: 'h', layer: l, dir: d }), F32_FORMAT);
       if (layer.kind === 'LSTM') formats.set(vecKey({ kind: 'c', layer: l, dir: d }), F32_FORMAT);

@@ -7,7 +7,9 @@
 import { fail } from '../errors.ts';
 import type { GruCell } from '../fixed/cells/gru.ts';
 import type { LstmCell } from '../fixed/cells/lstm.ts';
+import type { QrnnCell } from '../fixed/cells/qrnn.ts';
 import type { RnnCell } from '../fixed/cells/rnn.ts';
+import type { SruCell } from '../fixed/cells/sru.ts';
 import type { QAct, QMat, Vec } from '../fixed/cells/common.ts';
 import type { DenseF32Cell, GruF32Cell, LstmF32Cell, RnnF32Cell } from '../fixed/f32/cells.ts';
 import { quantizeMultiplier } from '../fixed/primitives.ts';
@@ -16,6 +18,7 @@ import { inputFracFor, makeAct, maxOutput, SIGMOID, TANH, type ActOptions } from
 import type { Calibration } from './calibrate.ts';
 import { fracFor, quantizeMatrix, quantizeVector, type RescaleMode } from './formats.ts';
 import { quantizeProgramF32 } from './quantize-f32.ts';
+import { quantizeQrnn, quantizeSru } from './quantize-sru-qrnn.ts';
 import { isF32, type Scheme } from './schemes.ts';
 
 export interface QuantOptions extends ActOptions {
@@ -30,16 +33,17 @@ export interface VecFormat {
 }
 
 export type QCell = { kind: 'RNN'; cell: RnnCell } | { kind: 'GRU'; cell: GruCell } | { kind: 'LSTM'; cell: LstmCell }
+  | { kind: 'SRU'; cell: SruCell } | { kind: 'QRNN'; cell: QrnnCell }
   | { kind: 'RNN_F32'; cell: RnnF32Cell } | { kind: 'GRU_F32'; cell: GruF32Cell } | { kind: 'LSTM_F32'; cell: LstmF32Cell };
 
 /** The cell type without the f32 suffix. */
-export function baseKind(kind: QCell['kind']): 'RNN' | 'GRU' | 'LSTM' {
+export function baseKind(kind: QCell['kind']): 'RNN' | 'GRU' | 'LSTM' | 'SRU' | 'QRNN' {
   return kind === 'RNN_F32' ? 'RNN' : kind === 'GRU_F32' ? 'GRU' : kind === 'LSTM_F32' ? 'LSTM' : kind;
 }
 
-/** The LSTM cell state of a direction (int16 or f32), or undefined for RNN and GRU. */
+/** The cell state of a direction (LSTM, SRU, QRNN: int16, or f32), or undefined for RNN and GRU. */
 export function cellState(q: QCell): Int16Array | Float32Array | undefined {
-  return q.kind === 'LSTM' || q.kind === 'LSTM_F32' ? q.cell.cState : undefined;
+  return q.kind === 'LSTM' || q.kind === 'LSTM_F32' || q.kind === 'SRU' || q.kind === 'QRNN' ? q.cell.cState : undefined;
 }
 
 export interface QDirection {
@@ -76,8 +80,8 @@ export function isF32Head(h: QHead | DenseF32Cell): h is DenseF32Cell {
   return !('acc' in h);
 }
 
-const newVec = (bits: number, n: number): Vec => (bits === 8 ? new Int8Array(n) : new Int16Array(n));
-const emptyAct: QAct = { kind: 0, table: new Int16Array(0), log2N: 0, inFrac: 0, outFrac: 0 };
+export const newVec = (bits: number, n: number): Vec => (bits === 8 ? new Int8Array(n) : new Int16Array(n));
+export const emptyAct: QAct = { kind: 0, table: new Int16Array(0), log2N: 0, inFrac: 0, outFrac: 0 };
 
 export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): QProgram {
   if (isF32(o.scheme)) return quantizeProgramF32(p, o);
@@ -96,7 +100,7 @@ export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): 
   return qp;
 }
 
-function maxAbsOf(arrays: Float32Array[] | undefined): number {
+export function maxAbsOf(arrays: Float32Array[] | undefined): number {
   return (arrays ?? []).reduce((m, a) => a.reduce((mm, v) => Math.max(mm, Math.abs(v)), m), 0);
 }
 
@@ -104,6 +108,8 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   xFrac: number[], formats: Map<string, VecFormat>): QDirection {
   const dir = layer.dirs[d];
   const { inputSize: I, hidden: H, kind } = layer;
+  if (kind === 'SRU') return quantizeSru(layer, l, d, cal, o, xFrac, formats);
+  if (kind === 'QRNN') return quantizeQrnn(layer, l, cal, o, xFrac, formats);
   const vb = o.scheme.vecBits as 8 | 16, wb = o.scheme.weightBits as 8 | 16;
   const tag = (g: string) => cal.range(`L${l}.d${d}.${g}`);
   const what = `layer '${layer.name}' direction ${d}`;
@@ -174,7 +180,7 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   } else {
     const gOut = fracFor(maxOutput(gAct, gIn), 16);
     const ft = fracFor(maxOutput(hAct!, fc), 16);
-    const peep = quantizePeepholes(dir.P, H, fc, fIn, o.rescale);
+    const peep = quantizePeepholes(dir.P, 3, H, fc, fIn, o.rescale);
     q = { kind, cell: { ...common, inputForget: layer.inputForget, gates: mat([0, 1, 2, 3], (g) => (g === 3 ? gIn : fIn)),
       f: makeAct(fAct, fIn, 15, o), g: makeAct(gAct, gIn, gOut, o), hAct: makeAct(hAct!, fc, ft, o), ...peep,
       fc, fh, clipQ: clip(fIn), clipCandQ: clip(gIn), cState: new Int16Array(H) } };
@@ -183,10 +189,14 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   return { q, reverse: dir.reverse, h0, c0 };
 }
 
-function quantizePeepholes(P: Float32Array | undefined, H: number, fc: number, fIn: number, mode: RescaleMode) {
-  const peep = new Int16Array(P ? 3 * H : 0), peepMult = new Int32Array(3), peepShift = new Int32Array(3);
+/**
+ * Peephole vectors [blocks·H] (LSTM: i, o, f; SRU: v_f, v_r) as int16 with one scale per block,
+ * and per block the rescale of P_j·C_j (C in Q(fc)) into the gate input format Q(fIn).
+ */
+export function quantizePeepholes(P: Float32Array | undefined, blocks: number, H: number, fc: number, fIn: number, mode: RescaleMode) {
+  const peep = new Int16Array(P ? blocks * H : 0), peepMult = new Int32Array(blocks), peepShift = new Int32Array(blocks);
   if (!P) return { peep, peepMult, peepShift };
-  for (let k = 0; k < 3; k++) {
+  for (let k = 0; k < blocks; k++) {
     let maxAbs = 0;
     for (let j = 0; j < H; j++) maxAbs = Math.max(maxAbs, Math.abs(P[k * H + j]));
     let scale = Math.max(maxAbs, 2 ** -30) / 32767;

@@ -78,3 +78,46 @@ export namespace LSTM {
   export const acc: usize = 140; // i32[4H] scratch
   export const bytes: usize = 144;
 }
+
+export namespace SRU {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const k: usize = 8; // 3 or 4 matrices
+  export const tanh: usize = 12; // g: tanh (1) or identity (0)
+  export const highway: usize = 16;
+  export const hwOff: usize = 20; // k = 3 highway: first input column of this direction's slice
+  export const U: usize = 24; // mat [k·H, I], rows x̃, f, r, (highway)
+  export const f: usize = 52;
+  export const g: usize = 72;
+  export const peep: usize = 92; // i16[2H] (v_f, v_r)
+  export const peepMult: usize = 96; // i32[2]
+  export const peepShift: usize = 100; // i32[2]
+  export const hwMult: usize = 104; // i32[H] or 0
+  export const hwShift: usize = 108; // i32[H] or 0
+  export const fc: usize = 112;
+  export const fw: usize = 116;
+  export const fh: usize = 120;
+  export const h: usize = 124; // V[H] output
+  export const cState: usize = 128; // i16[H] state
+  export const v: usize = 132; // V[I] scratch
+  export const acc: usize = 136; // i32[k·H] scratch
+  export const bytes: usize = 140;
+}
+
+export namespace QRNN {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const window: usize = 8; // 1 or 2
+  export const fo: usize = 12; // fo-pooling (1) or f-pooling (0)
+  export const gates: usize = 16; // mat [G·H, window·I] over [x_t; x_{t−1}], rows z, f, (o)
+  export const z: usize = 44;
+  export const f: usize = 64;
+  export const fc: usize = 84;
+  export const fh: usize = 88;
+  export const h: usize = 92; // V[H] output
+  export const cState: usize = 96; // i16[H] state
+  export const xPrev: usize = 100; // V[I] state (window 2) or 0
+  export const v: usize = 104; // V[window·I] scratch
+  export const acc: usize = 108; // i32[G·H] scratch
+  export const bytes: usize = 112;
+}

@@ -29,6 +29,15 @@ export const CELL_FIELDS = {
     ['peep', 'ptr'], ['peepMult', 'ptr'], ['peepShift', 'ptr'], ['fc', 'int'], ['fh', 'int'], ['clipQ', 'int'], ['clipCandQ', 'int'],
     ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
+  SRU: [
+    ['I', 'int'], ['H', 'int'], ['k', 'int'], ['tanh', 'flag'], ['highway', 'flag'], ['hwOff', 'int'], ['U', 'mat'], ['f', 'act'], ['g', 'act'],
+    ['peep', 'ptr'], ['peepMult', 'ptr'], ['peepShift', 'ptr'], ['hwMult', 'ptr'], ['hwShift', 'ptr'], ['fc', 'int'], ['fw', 'int'], ['fh', 'int'],
+    ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
+  QRNN: [
+    ['I', 'int'], ['H', 'int'], ['window', 'int'], ['fo', 'flag'], ['gates', 'mat'], ['z', 'act'], ['f', 'act'], ['fc', 'int'], ['fh', 'int'],
+    ['h', 'ptr'], ['cState', 'ptr'], ['xPrev', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
   DENSE: [['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr']],
   RNN_F32: [['I', 'int'], ['H', 'int'], ['gates', 'fmat'], ['act', 'fact'], ['clip', 'f32'], ['h', 'ptr'], ['v', 'ptr']],
   GRU_F32: [

@@ -8,6 +8,8 @@
  * Equations and layouts: compiler/ir/ops/sru.ts, docs/sru-qrnn.md.
  */
 
+import type { GateObserver } from './common.ts';
+
 const CANDIDATE = 0, FORGET = 1, RESET = 2, HIGHWAY = 3;
 
 /** One direction's parameters as views into the op's inputs. */
@@ -42,22 +44,24 @@ function sigmoid(v: number): number {
 /**
  * One step of the recurrence: updates `c` in place and writes `h`. `u` is this step's
  * projection (k·H values); `xSlice` is this direction's H-slice of the input, read only for the
- * k = 3 highway.
+ * k = 3 highway. `observe` (calibration) receives the gate pre-activations 'f' and 'r', the
+ * candidate 'cand' (U_x̃) and the highway input 'hw' (x'); it does not change any result.
  */
-export function sruStep(h: Float64Array, c: Float64Array, u: Float64Array, xSlice: ArrayLike<number>, p: SruDirection): void {
+export function sruStep(h: Float64Array, c: Float64Array, u: Float64Array, xSlice: ArrayLike<number>, p: SruDirection, observe?: GateObserver): void {
   const H = p.hidden;
+  const seen = observe ? { f: new Float64Array(H), r: new Float64Array(H), cand: new Float64Array(H), hw: new Float64Array(H) } : undefined;
   for (let j = 0; j < H; j++) {
     // Both gates read the previous cell state through their peepholes, before it is updated.
-    const f = sigmoid(u[FORGET * H + j] + p.vf[j] * c[j] + p.bf[j]);
-    const r = sigmoid(u[RESET * H + j] + p.vr[j] * c[j] + p.br[j]);
+    const preF = u[FORGET * H + j] + p.vf[j] * c[j] + p.bf[j];
+    const preR = u[RESET * H + j] + p.vr[j] * c[j] + p.br[j];
+    const f = sigmoid(preF);
+    const r = sigmoid(preR);
     const candidate = u[CANDIDATE * H + j];
     c[j] = f * c[j] + (1 - f) * candidate;
     const g = p.tanh ? Math.tanh(c[j]) : c[j];
-    if (!p.highway) {
-      h[j] = r * g;
-      continue;
-    }
-    const skip = p.k === 4 ? u[HIGHWAY * H + j] : p.scaleX * xSlice[j];
-    h[j] = r * g + (1 - r) * skip;
+    const skip = !p.highway ? 0 : p.k === 4 ? u[HIGHWAY * H + j] : p.scaleX * xSlice[j];
+    if (seen) [seen.f[j], seen.r[j], seen.cand[j], seen.hw[j]] = [preF, preR, candidate, skip];
+    h[j] = p.highway ? r * g + (1 - r) * skip : r * g;
   }
+  if (seen) for (const [tag, v] of Object.entries(seen)) observe!(tag, v);
 }

@@ -12,7 +12,8 @@ import { sruProject, sruStep, type SruDirection } from '../cells/sru.ts';
 type Maybe = Tensor | undefined;
 const f32 = (t: Tensor) => t.data as Float32Array;
 
-function sruDirection(node: Node, W: Tensor, Wc: Tensor, B: Maybe, d: number): SruDirection {
+/** One direction's parameters as views into the SRU node's tensors (also used by lowering). */
+export function sruDirection(node: Node, W: Tensor, Wc: Tensor, B: Maybe, d: number): SruDirection {
   const [, rows, inputSize] = W.shape;
   const H = Wc.shape[1] / 2;
   const wc = f32(Wc).subarray(d * 2 * H, (d + 1) * 2 * H);
