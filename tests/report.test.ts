@@ -2,10 +2,11 @@
  * Reports: `rnnc analyze --html` (well-formed, self-contained, one SVG per chart, the numbers
  * equal to estimateModel's for the same options, red bars exactly where the device's capacity is
  * exceeded) and the cell sweep behind `rnnc bench cells` on a reduced grid (parameters and MACs
- * against the hand formulas G·H·(I+H) + 2·G·H and G·H·(I+H); the chart's polylines ordered as the
- * energies are).
+ * against the hand formulas G·H·(I+H) + 2·G·H and G·H·(I+H), SRU's k·H·I + 4·H, QRNN's
+ * w·G·H·I + G·H and w·G·H·I + (G−1)·H; the chart's polylines ordered as the energies are; SRU and
+ * QRNN under f32 shown as n/a; estimateGraph equal to estimateModel on the same model).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,10 @@ import { DEFAULT_COMPILE } from '../src/compile.ts';
 import { estimateModel, type ModelEstimates } from '../src/estimate/index.ts';
 import { runCellSweep, type SweepResult } from '../src/report/cells.ts';
 import { cellsMarkdown, energyChart } from '../src/report/cells-doc.ts';
+import { estimateGraph } from '../src/report/estimate-graph.ts';
 import { analyzeHtml } from '../src/report/html.ts';
-import { cellType } from '../src/report/synthetic-models.ts';
+import { sruGraph } from '../src/report/synthetic-ir.ts';
+import { cellType, onnxRecurrentModel, seededRandom, type CellType } from '../src/report/synthetic-models.ts';
 import { loadModel } from '../src/model.ts';
 import { deviceProfiles } from '../src/targets.ts';
 import { FIXTURES, rnnc } from './helpers/cli.ts';
@@ -114,28 +117,37 @@ describe('rnnc analyze --html', () => {
 describe('cell sweep (reduced grid)', () => {
   const I = 32;
   const GATES: Record<string, number> = { RNN: 1, GRU: 3, LSTM: 4 };
+  const [K, WINDOW, G] = [4, 2, 3]; // SRU k; QRNN window and fo-pooling's gates z, f, o
+  const CELLS = ['RNN', 'GRU', 'LSTM', 'SRU', 'QRNN'];
   let sweep: SweepResult;
 
   beforeAll(async () => {
     sweep = await runCellSweep({
-      cells: ['RNN', 'GRU', 'LSTM'].map(cellType), hidden: [16, 32], quants: ['int8x16'],
+      cells: CELLS.map(cellType), hidden: [16, 32], quants: ['int8x16'],
       targets: [{ label: 'M4F', spec: 'nrf52840/wasm3' }], inputSize: I,
     });
   });
 
   it('parameters and MACs equal the hand formulas; sizes and ops grow with H', () => {
-    expect(sweep.rows.map((r) => `${r.cell}${r.hidden}`)).toEqual(['RNN16', 'RNN32', 'GRU16', 'GRU32', 'LSTM16', 'LSTM32']);
+    expect(sweep.rows.map((r) => `${r.cell}${r.hidden}`)).toEqual(CELLS.flatMap((c) => [`${c}16`, `${c}32`]));
+    expect(sweep.skipped).toEqual([]);
     for (const r of sweep.rows) {
-      const [G, H] = [GATES[r.cell], r.hidden];
-      expect(r.params).toBe(G * H * (I + H) + 2 * G * H);
-      expect(r.macs_per_step).toBe(G * H * (I + H));
+      const H = r.hidden;
+      // [params, input-projection MACs, state-dependent MACs] per the op table's cost hooks (docs/sru-qrnn.md).
+      const want: Record<string, [number, number, number]> = {
+        SRU: [K * H * I + 4 * H, K * H * I, 4 * H], // W [1, k·H, I]; Wc and B [1, 2·H]; v_f⊙c, v_r⊙c, f⊙(c − x̃), r⊙(g − x')
+        QRNN: [WINDOW * G * H * I + G * H, WINDOW * G * H * I, (G - 1) * H], // W [G·H, w·I], B [G·H]; f⊙(c − z), o⊙c
+      };
+      const [params, input, state] = want[r.cell] ?? [GATES[r.cell] * H * (I + H) + 2 * GATES[r.cell] * H, GATES[r.cell] * H * I, GATES[r.cell] * H * H];
+      expect([r.params, r.input_macs_per_step, r.state_macs_per_step], `${r.cell} ${H}`).toEqual([params, input, state]);
+      expect(r.macs_per_step).toBe(input + state);
       // The loop kernels execute more than one wasm instruction per MAC; the int8 weights alone fill most of the module.
       expect(r.wasm_ops_per_step).toBeGreaterThan(r.macs_per_step);
-      expect(r.flash_bytes).toBeGreaterThan(G * H * (I + H));
+      expect(r.flash_bytes).toBeGreaterThan(input + state);
       const t = r.targets[0];
       expect(t.energy_uj_per_step).toBeCloseTo((t.latency_us_per_step * deviceProfiles().find((d) => d.name === 'nrf52840')!.active_mw) / 1000, 9);
     }
-    for (const cell of ['RNN', 'GRU', 'LSTM']) {
+    for (const cell of CELLS) {
       const [a, b] = sweep.rows.filter((r) => r.cell === cell);
       expect(b.ram_bytes).toBeGreaterThan(a.ram_bytes);
       expect(b.wasm_ops_per_step).toBeGreaterThan(a.wasm_ops_per_step);
@@ -146,7 +158,7 @@ describe('cell sweep (reduced grid)', () => {
     const svg = energyChart(sweep, 'int8x16', 'nrf52840/wasm3');
     expect(tagProblems(svg)).toEqual([]);
     const lines = [...svg.matchAll(/<polyline data-series="(\w+)" points="([^"]+)"/g)];
-    expect(lines.map((m) => m[1])).toEqual(['RNN', 'GRU', 'LSTM']);
+    expect(lines.map((m) => m[1])).toEqual(CELLS);
     const allY: [number, number][] = [];
     for (const [, cell, pts] of lines) {
       const xy = pts.split(' ').map((p) => p.split(',').map(Number));
@@ -161,11 +173,57 @@ describe('cell sweep (reduced grid)', () => {
     for (const [ea, ya] of allY) for (const [eb, yb] of allY) if (ea < eb) expect(ya).toBeGreaterThan(yb);
   });
 
-  it('the markdown states the input size and checks the GRU/LSTM parameter claim', () => {
+  it('the markdown states the input size and checks the GRU/LSTM, SRU and QRNN claims with the measured numbers', () => {
     const md = cellsMarkdown(sweep);
     expect(md).toContain(`input size ${I}`);
-    const claim = md.split('\n').find((l) => l.startsWith('| GRU has about a quarter fewer parameters'))!;
+    const line = (start: string) => md.split('\n').find((l) => l.startsWith(`| ${start}`))!;
     // 3·H·(I+H) + 6H over 4·H·(I+H) + 8H is exactly 3/4 at any size.
-    expect(claim).toContain('| 0.750 | holds');
+    expect(line('GRU has about a quarter fewer parameters')).toContain('| 0.750 | holds');
+    // State-dependent MACs from H = 16 to 32: SRU 4·H doubles, GRU's 3·H² and LSTM's 4·H² quadruple.
+    expect(line('SRU\'s recurrent work grows with d')).toContain('| SRU ×2.000; GRU ×4.000; LSTM ×4.000 | holds');
+    const ops = (c: string) => sweep.rows.filter((r) => r.cell === c).map((r) => r.wasm_ops_per_step);
+    const growth = (c: string) => `${c} ×${(ops(c)[1] / ops(c)[0]).toFixed(3)}`;
+    expect(line('so SRU\'s executed ops per step')).toContain(`| ${['SRU', 'GRU', 'LSTM'].map(growth).join('; ')} |`);
+    // QRNN: pooling (G−1)·H of w·G·H·I + (G−1)·H MACs, at any H.
+    const pooling = (100 * (G - 1)) / (WINDOW * G * I + G - 1);
+    expect(line('QRNN\'s convolution runs ahead of time')).toContain(`pooling ${pooling.toFixed(1)} % of per-step MACs, the window projection ${(100 - pooling).toFixed(1)} %`);
+    expect(md).toContain('not in rnnc\'s modules');
+  });
+
+  it('f32 refuses SRU and QRNN: n/a cells naming the layer, the RNN still compiled', async () => {
+    const r = await runCellSweep({
+      cells: ['RNN', 'SRU', 'QRNN'].map(cellType), hidden: [16], quants: ['f32'], targets: [{ label: 'M4F', spec: 'nrf52840/wasm3' }], inputSize: I,
+    });
+    expect(r.rows.map((x) => x.cell)).toEqual(['RNN']);
+    expect(r.skipped.map((x) => [x.cell, x.params])).toEqual([['SRU', K * 16 * I + 4 * 16], ['QRNN', WINDOW * G * 16 * I + G * 16]]);
+    for (const x of r.skipped) expect(x.reason).toMatch(new RegExp(`layer '[^']+' \\(${x.cell}\\): --quant f32 does not support ${x.cell}`));
+    const md = cellsMarkdown(r);
+    expect(md).toContain(`| SRU | 16 | ${(K * 16 * I + 64).toLocaleString('en-US')} | ${(K * 16 * I + 64).toLocaleString('en-US')} | n/a (f32 not supported for SRU) |`);
+    expect(md).toContain('| QRNN | 16 | 3,120 | 3,104 | n/a (f32 not supported for QRNN) |');
+  });
+
+  it('other compile errors still fail the sweep', async () => {
+    // Two runtime inputs need a test-data folder to freeze one: not a scheme's refusal, so not an n/a cell.
+    const twoInputs: CellType = {
+      name: 'SRU2', gates: K, model: 'an SRU with a stray second input',
+      graph(_dir, inputSize, hidden, seed) {
+        const g = sruGraph(inputSize, hidden, seededRandom(seed));
+        const extra = { name: 'extra', dtype: 'float32' as const, shape: [1] };
+        g.inputs.push(extra);
+        g.values.set('extra', extra);
+        return g;
+      },
+    };
+    await expect(runCellSweep({ cells: [twoInputs], hidden: [16], quants: ['int8x16'], targets: [], inputSize: I })).rejects.toThrow(/must be frozen/);
+  });
+
+  it('estimateGraph gives estimateModel\'s numbers for the same model', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'rnnc-report-')), 'gru.onnx');
+    writeFileSync(path, onnxRecurrentModel('GRU', 3, I, 16, 7));
+    const o = { ...DEFAULT_COMPILE, kernel: 'loop' };
+    const use = { rate: 10, batteryMah: 220, batteryVolts: 3.0 };
+    const [a, b] = [await estimateModel(path, 'nrf52840', o, use), await estimateGraph(loadModel(path), 'nrf52840', o, use)];
+    expect(b.estimates.length).toBe(5);
+    expect(b).toEqual(a);
   });
 });

@@ -1,32 +1,37 @@
 /**
  * @fileoverview Renders a cell-type sweep (./cells.ts): docs/cells.md (tables per scheme and the
- * claims checked), docs/cells.svg (energy per step against hidden size, one line per cell type)
- * and the compact terminal table.
+ * claims checked, ./cells-claims.ts), docs/cells.svg (energy per step against hidden size, one
+ * line per cell type) and the compact terminal table. Cells a scheme refuses show as n/a.
  */
 import { deviceProfiles } from '../targets.ts';
-import { figuresFor, SWEEP_USAGE, type SweepResult, type SweepRow } from './cells.ts';
+import { figuresFor, SWEEP_USAGE, type SkippedCell, type SweepResult, type SweepRow } from './cells.ts';
+import { CHART_QUANT, CHART_TARGET, claimsTable, find, hiddenOf, int, mdTable, sruQrnnClaims, uj } from './cells-claims.ts';
+import { cellType } from './synthetic-models.ts';
 import { lineChart } from './svg.ts';
 
 /** The chart: this scheme on this target. */
-export const CHART_QUANT = 'int8x16';
-export const CHART_TARGET = 'nrf52840/wasm3';
+export { CHART_QUANT, CHART_TARGET, find, uj };
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
 export const us = (v: number) => (v >= 100 ? int(v) : v.toFixed(1));
-export const uj = (v: number) => (v >= 100 ? int(v) : v.toPrecision(3));
-const ratio = (a: number, b: number) => (a / b).toFixed(3);
 /** ✗: module + runtime flash or RAM above the device's; †: fits, but a step outlasts the period at the sweep's rate. */
 export function fitMark(t: { fits: boolean; why: string }): string {
   if (t.fits) return '';
   return /flash|RAM/.test(t.why) ? '✗' : '†';
 }
-const cellsOf = (r: SweepResult) => [...new Set(r.rows.map((x) => x.cell))];
-const quantsOf = (r: SweepResult) => [...new Set(r.rows.map((x) => x.quant))];
-const hiddenOf = (r: SweepResult) => [...new Set(r.rows.map((x) => x.hidden))].sort((a, b) => a - b);
-
-export function find(r: SweepResult, cell: string, hidden: number, quant: string): SweepRow | undefined {
-  return r.rows.find((x) => x.cell === cell && x.hidden === hidden && x.quant === quant);
+/** Cell types and schemes in sweep order, compiled or skipped. */
+const cellsOf = (r: SweepResult) => r.grid.cells.filter((c) => r.rows.some((x) => x.cell === c) || r.skipped.some((x) => x.cell === c));
+const quantsOf = (r: SweepResult) => r.grid.quants.filter((q) => r.rows.some((x) => x.quant === q) || r.skipped.some((x) => x.quant === q));
+/** Compiled rows and skipped cells in sweep order (cell, then H, then scheme). */
+function inOrder(r: SweepResult, quant?: string): (SweepRow | SkippedCell)[] {
+  const rank = (x: SweepRow | SkippedCell) => [r.grid.cells.indexOf(x.cell), r.grid.hidden.indexOf(x.hidden), r.grid.quants.indexOf(x.quant)];
+  const all = [...r.rows, ...r.skipped].filter((x) => quant === undefined || x.quant === quant);
+  return all.sort((a, b) => {
+    const [p, q] = [rank(a), rank(b)];
+    return p[0] - q[0] || p[1] - q[1] || p[2] - q[2];
+  });
 }
+const isSkipped = (x: SweepRow | SkippedCell): x is SkippedCell => 'reason' in x;
+const notSupported = (x: SkippedCell) => `n/a (${x.quant} not supported for ${x.cell})`;
 
 /** Energy per step (log) against hidden size, one line per cell type. */
 export function energyChart(r: SweepResult, quant = CHART_QUANT, spec = CHART_TARGET): string {
@@ -41,51 +46,20 @@ export function energyChart(r: SweepResult, quant = CHART_QUANT, spec = CHART_TA
   });
 }
 
-function mdTable(header: string[], rows: string[][], right: boolean[]): string {
-  return [`| ${header.join(' | ')} |`, `|${right.map((r) => (r ? '---:' : '---')).join('|')}|`, ...rows.map((x) => `| ${x.join(' | ')} |`)].join('\n');
-}
-
-/** Measured ratios at equal hidden size, and whether each claim holds. */
-export function claimsTable(r: SweepResult, quant = CHART_QUANT, spec = CHART_TARGET): string {
-  const hs = hiddenOf(r).filter((h) => ['RNN', 'GRU', 'LSTM'].every((c) => find(r, c, h, quant)));
-  if (!hs.length) return '_needs RNN, GRU and LSTM rows at a common hidden size._';
-  const get = (c: string, h: number) => find(r, c, h, quant)!;
-  const span = (f: (h: number) => number) => {
-    const v = hs.map(f);
-    const [lo, hi] = [Math.min(...v), Math.max(...v)];
-    return lo.toFixed(3) === hi.toFixed(3) ? lo.toFixed(3) : `${lo.toFixed(3)}–${hi.toFixed(3)}`;
-  };
-  const within = (f: (h: number) => number, want: number, tol: number) => hs.every((h) => Math.abs(f(h) - want) <= tol);
-  const hasTarget = r.targets.some((t) => t.spec === spec);
-  const e = (c: string, h: number) => (hasTarget ? figuresFor(get(c, h), spec).energy_uj_per_step : NaN);
-  const claims: [string, (h: number) => number, number, number][] = [
-    ['GRU has about a quarter fewer parameters than LSTM (GRU/LSTM params ≈ 0.75)', (h) => get('GRU', h).params / get('LSTM', h).params, 0.75, 0.03],
-    ['GRU needs 3× the MACs of an RNN (GRU/RNN MACs = 3)', (h) => get('GRU', h).macs_per_step / get('RNN', h).macs_per_step, 3, 0.01],
-    ['LSTM needs 4× the MACs of an RNN (LSTM/RNN MACs = 4)', (h) => get('LSTM', h).macs_per_step / get('RNN', h).macs_per_step, 4, 0.01],
-    ['GRU costs about ¾ of an LSTM in executed wasm ops (≈ 0.75)', (h) => get('GRU', h).wasm_ops_per_step / get('LSTM', h).wasm_ops_per_step, 0.75, 0.05],
-    [`GRU costs about ¾ of an LSTM in energy per step (${spec}, ≈ 0.75)`, (h) => e('GRU', h) / e('LSTM', h), 0.75, 0.05],
-    ['GRU module is about ¾ of the LSTM module (flash, ≈ 0.75)', (h) => get('GRU', h).flash_bytes / get('LSTM', h).flash_bytes, 0.75, 0.05],
-  ];
-  const summary = mdTable(['claim', `measured (H = ${hs.join(', ')})`, 'verdict'],
-    claims.filter((c) => hasTarget || !c[0].includes('energy')).map(([c, f, want, tol]) => [c, span(f), within(f, want, tol) ? `holds (within ±${tol})` : `**does not hold** (±${tol})`]), [false, true, false]);
-  const detail = mdTable(['H', 'params RNN / GRU / LSTM', 'GRU/LSTM params', 'MACs RNN : GRU : LSTM', 'wasm ops RNN : GRU : LSTM', `µJ/step RNN : GRU : LSTM`, 'GRU/LSTM energy'],
-    hs.map((h) => [String(h), ['RNN', 'GRU', 'LSTM'].map((c) => int(get(c, h).params)).join(' / '), ratio(get('GRU', h).params, get('LSTM', h).params),
-      `1 : ${ratio(get('GRU', h).macs_per_step, get('RNN', h).macs_per_step)} : ${ratio(get('LSTM', h).macs_per_step, get('RNN', h).macs_per_step)}`,
-      `1 : ${ratio(get('GRU', h).wasm_ops_per_step, get('RNN', h).wasm_ops_per_step)} : ${ratio(get('LSTM', h).wasm_ops_per_step, get('RNN', h).wasm_ops_per_step)}`,
-      ['RNN', 'GRU', 'LSTM'].map((c) => uj(e(c, h))).join(' : '), ratio(e('GRU', h), e('LSTM', h))]),
-    [true, true, true, true, true, true, true]);
-  return `${summary}\n\nPer hidden size (${quant}; energy on ${spec}):\n\n${detail}`;
-}
-
 function quantTable(r: SweepResult, quant: string): string {
   const header = ['cell', 'H', 'params', 'MACs/step', 'flash B', 'RAM B', 'wasm ops/step', 'ops/MAC',
     ...r.targets.map((t) => `${t.label} µs / µJ`)];
-  const rows = r.rows.filter((x) => x.quant === quant).map((x) => [
-    x.cell, String(x.hidden), int(x.params), int(x.macs_per_step), int(x.flash_bytes), int(x.ram_bytes), int(x.wasm_ops_per_step),
-    (x.wasm_ops_per_step / x.macs_per_step).toFixed(1),
-    ...x.targets.map((t) => `${us(t.latency_us_per_step)} / ${uj(t.energy_uj_per_step)}${t.fits ? '' : ` ${fitMark(t)}`}`),
+  const rows = inOrder(r, quant).map((x) => [
+    x.cell, String(x.hidden), int(x.params), int(x.macs_per_step),
+    ...(isSkipped(x)
+      ? [notSupported(x), ...header.slice(5).map(() => '–')]
+      : [int(x.flash_bytes), int(x.ram_bytes), int(x.wasm_ops_per_step), (x.wasm_ops_per_step / x.macs_per_step).toFixed(1),
+        ...x.targets.map((t) => `${us(t.latency_us_per_step)} / ${uj(t.energy_uj_per_step)}${t.fits ? '' : ` ${fitMark(t)}`}`)]),
   ]);
-  return mdTable(header, rows, header.map((_, i) => i > 0));
+  // The compiler's own words, once per refused cell type.
+  const refusals = [...new Map(r.skipped.filter((x) => x.quant === quant).map((x) => [x.cell, x.reason])).entries()];
+  const notes = refusals.map(([cell, why]) => `\n\n${cell}, n/a: the compiler refuses it — \`${why}\``).join('');
+  return mdTable(header, rows, header.map((_, i) => i > 0)) + notes;
 }
 
 /** The scheme the chart and the claims use: int8x16 if swept, else the first one. */
@@ -109,9 +83,11 @@ export function cellsMarkdown(r: SweepResult, svgName = 'cells.svg'): string {
     `Generated by \`rnnc bench cells\` (src/cli/bench.ts, src/report/) on ${r.date} with Node ${process.version}; ` +
       `${r.rows.length} compiles in ${r.seconds.toFixed(0)} s. Regenerate with \`rnnc bench cells --out docs\`.`,
     '',
-    `**Models.** Synthetic single-layer ONNX models (src/report/synthetic-models.ts): one ${cellsOf(r).join('/')} node, ` +
+    `**Models.** Synthetic single-layer models (src/report/synthetic-models.ts, synthetic-ir.ts): ` +
+      `${cellsOf(r).map((c) => `${c}: ${cellType(c).model}`).join('; ')} — ` +
       `**input size ${r.input_size}**, batch 1, symbolic sequence length (the module streams one step at a time), ` +
-      'weights and biases uniform in (−1/√H, 1/√H) from a seeded PRNG. Sizes and op counts do not depend on the values.',
+      'weights and biases uniform in (−1/√H, 1/√H) from a seeded PRNG. Sizes and op counts do not depend on the values. ' +
+      'SRU and QRNN are not ONNX ops: their IR graphs are built in code and compiled as `compileGraph` compiles them.',
     '',
     `**Compile.** ${r.compile}. Every row is a real compiled module; op counts come from running its instrumented copy.`,
     '',
@@ -140,9 +116,12 @@ export function cellsMarkdown(r: SweepResult, svgName = 'cells.svg'): string {
     '',
     claimsTable(r, cq),
     '',
+    ...sruQrnnSection(r, cq),
     '## Tables',
     '',
-    '**params**: weights + both biases (ONNX keeps input and recurrent biases). **MACs/step**: G·H·(I+H) for G gate blocks. ' +
+    '**params**: weights + biases, from the op table\'s cost hooks: G·H·(I+H) + 2·G·H for RNN/GRU/LSTM (G = 1, 3, 4; ONNX keeps ' +
+      'input and recurrent biases), k·H·I + 4·H for SRU (W; Wc and B), w·G·H·I + G·H for QRNN (window w = 2, G = 3). ' +
+      '**MACs/step**: G·H·(I+H); SRU k·H·I + 4·H (v_f⊙c, v_r⊙c, f⊙(c − x̃), r⊙(g − x\') per unit); QRNN w·G·H·I + (G − 1)·H. ' +
       '**flash B**: the whole .wasm module (interpreters keep it in flash; the runtime itself is not included). ' +
       '**RAM B**: the linear-memory high-water mark (the memory limit the firmware must give the module). ' +
       '**wasm ops/step**: executed wasm instructions per step() without block/loop/end/else/nop. ' +
@@ -153,11 +132,37 @@ export function cellsMarkdown(r: SweepResult, svgName = 'cells.svg'): string {
   ].join('\n');
 }
 
+/** SRU's and QRNN's claims with what rnnc does with their input projections (nothing without SRU or QRNN rows). */
+function sruQrnnSection(r: SweepResult, quant: string): string[] {
+  const table = sruQrnnClaims(r, quant);
+  if (!table) return [];
+  return [
+    '### SRU and QRNN',
+    '',
+    'Both cells move the matrix work off the recurrence: SRU\'s U = X·Wᵀ and QRNN\'s window convolution depend only on the ' +
+      'inputs, and the state enters only elementwise (SRU: v_f⊙c, v_r⊙c, f⊙(c − x̃), r⊙(g − x\'), 4·H MACs; QRNN fo-pooling: ' +
+      'f⊙(c − z), o⊙c, 2·H), where GRU and LSTM multiply the state by a G·H × H matrix. **State-dependent MACs** below are the part ' +
+      'of MACs/step that does not grow with the input size (measured on the graphs at input sizes I and I − 1).',
+    '',
+    '**What rnnc runs.** rnnc\'s modules compute the input projection inside every step: the streaming `step()` receives one ' +
+      'input step and projects it (for QRNN window 2, the window [x_{t−1}, x_t], with x_{t−1} kept in the module\'s state) before ' +
+      'the elementwise recurrence, and `run(n)` loops over the same step. So the projection is **not** run ahead of time here, ' +
+      'and it is most of each step\'s work. On a single-core microcontroller computing it earlier would not remove any of it: ' +
+      '"runs ahead of time" is a claim about whole-sequence parallelism (all steps\' projections as one matrix product, on a GPU or ' +
+      'wide SIMD), and what carries over to these targets is the scaling of the sequential, state-dependent part, checked here. ' +
+      'The measured executed ops include the projection, so SRU\'s per-step ops are not smaller than GRU\'s at small H.',
+    '',
+    table,
+    '',
+  ];
+}
+
 /** The compact table for the terminal. */
 export function cellsTerminalRows(r: SweepResult): { header: string[]; rows: string[][]; right: boolean[] } {
   const header = ['cell', 'H', 'quant', 'params', 'MACs', 'flash B', 'RAM B', 'ops/step', ...r.targets.map((t) => `${t.label} µs`), `${r.targets.find((t) => t.spec === CHART_TARGET)?.label ?? CHART_TARGET} µJ`];
-  const rows = r.rows.map((x) => [x.cell, String(x.hidden), x.quant, int(x.params), int(x.macs_per_step), int(x.flash_bytes), int(x.ram_bytes),
-    int(x.wasm_ops_per_step), ...x.targets.map((t) => `${us(t.latency_us_per_step)}${fitMark(t)}`),
-    x.targets.some((t) => t.spec === CHART_TARGET) ? uj(figuresFor(x, CHART_TARGET).energy_uj_per_step) : '-']);
+  const rows = inOrder(r).map((x) => [x.cell, String(x.hidden), x.quant, int(x.params), int(x.macs_per_step),
+    ...(isSkipped(x) ? [notSupported(x), ...header.slice(6).map(() => '')] : [int(x.flash_bytes), int(x.ram_bytes),
+      int(x.wasm_ops_per_step), ...x.targets.map((t) => `${us(t.latency_us_per_step)}${fitMark(t)}`),
+      x.targets.some((t) => t.spec === CHART_TARGET) ? uj(figuresFor(x, CHART_TARGET).energy_uj_per_step) : '-'])]);
   return { header, rows, right: header.map((_, i) => i > 2) };
 }

@@ -3,16 +3,18 @@
  * quantization scheme, a synthetic single-layer model is compiled (synthetic calibration, loop
  * kernels) and measured: parameters and MACs per step (the op table's cost hooks), module bytes,
  * linear-memory high-water mark, executed wasm instructions per step (instrumented module), and
- * the estimator's latency and energy per step on a few reference targets.
+ * the estimator's latency and energy per step on a few reference targets. A scheme that refuses a
+ * cell type (`--quant f32` for SRU and QRNN) gives a skipped cell with the compiler's message, not
+ * a failed sweep.
  */
 import { rmSync } from 'node:fs';
 import { totalInstructions } from '../../compiler/build/instrument.ts';
-import { fail } from '../../compiler/errors.ts';
+import { fail, RnncError } from '../../compiler/errors.ts';
 import { analyzeGraph } from '../analyze.ts';
 import { DEFAULT_COMPILE, type CompileOptions } from '../compile.ts';
-import { estimateModel, targetPairs } from '../estimate/index.ts';
+import { targetPairs, type ModelEstimates } from '../estimate/index.ts';
 import type { UsageOptions } from '../estimate/estimate.ts';
-import { loadModel } from '../model.ts';
+import { estimateGraph } from './estimate-graph.ts';
 import { CELL_TYPES, syntheticModelDir, type CellType } from './synthetic-models.ts';
 
 export interface ReferenceTarget {
@@ -46,8 +48,8 @@ export interface SweepGrid {
   targets: ReferenceTarget[];
   inputSize: number;
   seed?: number;
-  /** Called after each compile (progress). */
-  onRow?: (row: SweepRow, done: number, total: number) => void;
+  /** Called after each compile or skipped cell (progress). */
+  onRow?: (row: SweepCell, done: number, total: number) => void;
 }
 
 export interface TargetFigures {
@@ -61,7 +63,8 @@ export interface TargetFigures {
   why: string;
 }
 
-export interface SweepRow {
+/** What every swept cell has, compiled or not: the graph's parameters and MACs (the op table's cost hooks). */
+export interface SweepCell {
   cell: string;
   gates: number;
   hidden: number;
@@ -69,6 +72,18 @@ export interface SweepRow {
   quant: string;
   params: number;
   macs_per_step: number;
+  /** The part of macs_per_step proportional to the input size: the input projection, which needs no state. */
+  input_macs_per_step: number;
+  /** The rest: the state-dependent work (recurrent matrix, or elementwise for SRU and QRNN). */
+  state_macs_per_step: number;
+}
+
+/** A scheme the compiler refuses for this cell type; `reason` is its message. */
+export interface SkippedCell extends SweepCell {
+  reason: string;
+}
+
+export interface SweepRow extends SweepCell {
   flash_bytes: number;
   ram_bytes: number;
   wasm_ops_per_step: number;
@@ -80,7 +95,10 @@ export interface SweepResult {
   input_size: number;
   compile: string;
   targets: ReferenceTarget[];
+  /** The grid in sweep order (cell types by name). */
+  grid: { cells: string[]; hidden: number[]; quants: string[] };
   rows: SweepRow[];
+  skipped: SkippedCell[];
   seconds: number;
 }
 
@@ -95,28 +113,52 @@ export async function runCellSweep(grid: SweepGrid): Promise<SweepResult> {
   const started = Date.now();
   const dir = syntheticModelDir();
   const rows: SweepRow[] = [];
+  const skipped: SkippedCell[] = [];
   const total = grid.cells.length * grid.hidden.length * grid.quants.length;
   try {
-    await sweepInto(rows, dir, grid, total);
+    await sweepInto(rows, skipped, dir, grid, total);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return {
     date: new Date().toISOString().slice(0, 10), input_size: grid.inputSize,
     compile: `quant per row, rescale ${DEFAULT_COMPILE.rescale}, io ${DEFAULT_COMPILE.io}, LUT 2^${DEFAULT_COMPILE.lutLog2N}, kernel loop, synthetic calibration, max_steps 1 (streaming)`,
-    targets: grid.targets, rows, seconds: (Date.now() - started) / 1000,
+    targets: grid.targets, grid: { cells: grid.cells.map((c) => c.name), hidden: grid.hidden, quants: grid.quants },
+    rows, skipped, seconds: (Date.now() - started) / 1000,
   };
 }
 
-async function sweepInto(rows: SweepRow[], dir: string, grid: SweepGrid, total: number): Promise<void> {
+/** Parameters and MACs of the cell's graph; the input projection is the MAC count's slope in I, times I. */
+function measureGraph(cell: CellType, dir: string, inputSize: number, hidden: number, seed: number) {
+  const graph = cell.graph(dir, inputSize, hidden, seed);
+  const { params, macs_per_step } = analyzeGraph(graph).totals;
+  const narrower = analyzeGraph(cell.graph(dir, inputSize - 1, hidden, seed)).totals.macs_per_step;
+  const input = inputSize * (macs_per_step - narrower);
+  return { graph, params, macs_per_step, input_macs_per_step: input, state_macs_per_step: macs_per_step - input };
+}
+
+/** A scheme's refusal of a layer kind (`--quant f32 does not support SRU layers`): a skipped cell, not a failed sweep. */
+const isSchemeRefusal = (e: unknown, quant: string) => e instanceof RnncError && e.message.includes(`--quant ${quant} does not support`);
+
+async function sweepInto(rows: SweepRow[], skipped: SkippedCell[], dir: string, grid: SweepGrid, total: number): Promise<void> {
+  let done = 0;
   for (const cell of grid.cells) {
     for (const hidden of grid.hidden) {
-      const path = cell.write(dir, grid.inputSize, hidden, grid.seed ?? hidden);
-      const analysis = analyzeGraph(loadModel(path));
+      const { graph, ...counts } = measureGraph(cell, dir, grid.inputSize, hidden, grid.seed ?? hidden);
       for (const quant of grid.quants) {
+        const base: SweepCell = { cell: cell.name, gates: cell.gates, hidden, input_size: grid.inputSize, quant, ...counts };
         const o: CompileOptions = { ...DEFAULT_COMPILE, quant, kernel: 'loop' };
         // One compile, every device × runtime evaluated (arithmetic only), the reference ones kept.
-        const est = await estimateModel(path, 'all', o, SWEEP_USAGE);
+        let est: ModelEstimates;
+        try {
+          est = await estimateGraph(graph, 'all', o, SWEEP_USAGE);
+        } catch (e) {
+          if (!isSchemeRefusal(e, quant)) throw e;
+          const skip: SkippedCell = { ...base, reason: (e as Error).message };
+          skipped.push(skip);
+          grid.onRow?.(skip, ++done, total);
+          continue;
+        }
         const targets = grid.targets.map((t) => {
           const e = est.estimates.find((x) => `${x.target}/${x.runtime}` === t.spec)!;
           return {
@@ -125,13 +167,11 @@ async function sweepInto(rows: SweepRow[], dir: string, grid: SweepGrid, total: 
           };
         });
         const row: SweepRow = {
-          cell: cell.name, gates: cell.gates, hidden, input_size: grid.inputSize, quant,
-          params: analysis.totals.params, macs_per_step: analysis.totals.macs_per_step,
-          flash_bytes: est.module.module_bytes, ram_bytes: est.module.memory_high_water,
+          ...base, flash_bytes: est.module.module_bytes, ram_bytes: est.module.memory_high_water,
           wasm_ops_per_step: Math.round(totalInstructions(est.counts.classes)), targets,
         };
         rows.push(row);
-        grid.onRow?.(row, rows.length, total);
+        grid.onRow?.(row, ++done, total);
       }
     }
   }

@@ -5,22 +5,31 @@
  * Sizes, op counts and estimates do not depend on the weight values; the seed keeps files stable.
  *
  * A cell type is one entry of CELL_TYPES: its name, its gate count (for the hand formulas) and a
- * writer. Cell types that ONNX lacks (SRU, QRNN) add an entry writing their own format.
+ * builder of the IR graph the compiler sees. Cell types that ONNX lacks (SRU, QRNN) build their
+ * graph in code (./synthetic-ir.ts).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fail } from '../../compiler/errors.ts';
+import type { Graph } from '../../compiler/ir/types.ts';
+import { loadModel } from '../model.ts';
+import { QRNN_G, QRNN_POOLING, QRNN_WINDOW, qrnnGraph, SRU_K, sruGraph } from './synthetic-ir.ts';
 
 const { onnx } = createRequire(import.meta.url)('onnx-proto');
 
 export interface CellType {
   name: string;
-  /** Gate blocks of the weight matrices: parameters G·H·(I+H) + 2·G·H, MACs G·H·(I+H). */
+  /**
+   * Row blocks of H in the input matrix: the gates G of RNN/GRU/LSTM (parameters G·H·(I+H) + 2·G·H,
+   * MACs G·H·(I+H)) and of QRNN; SRU's k matrices.
+   */
   gates: number;
-  /** Writes a model file for input size I and hidden size H into dir; returns its path. */
-  write(dir: string, inputSize: number, hidden: number, seed: number): string;
+  /** How the model is made, for the doc: 'one ONNX LSTM node', 'an IR SRU node (k 4, tanh)'. */
+  model: string;
+  /** The graph for input size I and hidden size H (any file it writes goes into dir). */
+  graph(dir: string, inputSize: number, hidden: number, seed: number): Graph;
 }
 
 /** mulberry32: a tiny seeded PRNG (reproducible weights). */
@@ -75,16 +84,26 @@ export function onnxRecurrentModel(op: 'RNN' | 'GRU' | 'LSTM', gates: number, in
 
 function onnxCell(op: 'RNN' | 'GRU' | 'LSTM', gates: number): CellType {
   return {
-    name: op, gates,
-    write(dir, inputSize, hidden, seed) {
+    name: op, gates, model: `one ONNX ${op} node`,
+    graph(dir, inputSize, hidden, seed) {
       const path = join(dir, `${op.toLowerCase()}_i${inputSize}_h${hidden}.onnx`);
       writeFileSync(path, onnxRecurrentModel(op, gates, inputSize, hidden, seed));
-      return path;
+      return loadModel(path);
     },
   };
 }
 
-export const CELL_TYPES: CellType[] = [onnxCell('RNN', 1), onnxCell('GRU', 3), onnxCell('LSTM', 4)];
+/** SRU and QRNN are not ONNX ops: their graphs are built in code, with the same weight range. */
+const sruCell: CellType = {
+  name: 'SRU', gates: SRU_K, model: `an IR SRU node (k ${SRU_K}, tanh, forward, highway)`,
+  graph: (_dir, inputSize, hidden, seed) => sruGraph(inputSize, hidden, seededRandom(seed)),
+};
+const qrnnCell: CellType = {
+  name: 'QRNN', gates: QRNN_G, model: `an IR QRNN node (window ${QRNN_WINDOW}, ${QRNN_POOLING}-pooling)`,
+  graph: (_dir, inputSize, hidden, seed) => qrnnGraph(inputSize, hidden, seededRandom(seed)),
+};
+
+export const CELL_TYPES: CellType[] = [onnxCell('RNN', 1), onnxCell('GRU', 3), onnxCell('LSTM', 4), sruCell, qrnnCell];
 
 export function cellType(name: string): CellType {
   const c = CELL_TYPES.find((t) => t.name.toLowerCase() === name.toLowerCase());
