@@ -4,7 +4,7 @@
  * device × runtime.
  */
 import { fail } from '../../compiler/errors.ts';
-import { compileModel, type CompileOptions } from '../compile.ts';
+import { compileModel, type CompileOptions, type Compiled } from '../compile.ts';
 import { deviceProfiles, type DeviceProfile } from '../targets.ts';
 import { measureStepCounts, type StepCounts } from './counts.ts';
 import { estimate, type Estimate, type UsageOptions } from './estimate.ts';
@@ -38,12 +38,17 @@ export function targetPairs(spec: string): [DeviceProfile, string][] {
  * choose), with each strategy's prediction listed in `kernels`.
  */
 export async function estimateModel(modelPath: string, spec: string, o: CompileOptions, use: UsageOptions): Promise<ModelEstimates> {
+  return estimateWith((opts) => compileModel(modelPath, opts), spec, o, use);
+}
+
+/** The estimate for whatever `compile` builds (a model file, or a graph built in code). */
+export async function estimateWith(compile: (o: CompileOptions) => Promise<Compiled>, spec: string, o: CompileOptions, use: UsageOptions): Promise<ModelEstimates> {
   const pairs = targetPairs(spec);
   const strategies = o.kernel && o.kernel !== 'auto' ? [o.kernel] : ['loop', 'unrolled'];
   const cost = costData();
-  const builds: { kernel: string; r: Awaited<ReturnType<typeof compileModel>>; counts: StepCounts }[] = [];
+  const builds: { kernel: string; r: Compiled; counts: StepCounts }[] = [];
   for (const kernel of strategies) {
-    const r = await compileModel(modelPath, { ...o, kernel, syntheticCalibration: true });
+    const r = await compile({ ...o, kernel, syntheticCalibration: true });
     builds.push({ kernel, r, counts: await measureStepCounts(r.module.wasm, r.manifest) });
   }
   const estimates = pairs.map(([d, rt]) => {
