@@ -81,7 +81,7 @@ describe('rnnc compile: bad input', () => {
     const model = buildModel({
       nodes: [
         { op: 'RNN', name: 'rnn', inputs: ['X', 'W', 'R'], outputs: ['Y', 'Yh'], attrs: { hidden_size: H } },
-        { op: 'Softmax', name: 'probs', inputs: ['Yh'], outputs: ['P'], attrs: { axis: -1 } },
+        { op: 'LogSoftmax', name: 'probs', inputs: ['Yh'], outputs: ['P'], attrs: { axis: -1 } },
       ],
       inputs: [{ name: 'X', dims: [3, 1, 1] }],
       outputs: [{ name: 'P', dims: [1, 1, H] }],
@@ -91,7 +91,7 @@ describe('rnnc compile: bad input', () => {
     writeFileSync(file, model);
     const calib = join(tmp, 'calib.json');
     writeFileSync(calib, JSON.stringify([[[0.1], [0.2], [0.3]]]));
-    oneLine(rnnc('compile', file, '--calib', calib, '-o', join(tmp, 'x3')), /node 'probs' \(Softmax\): this op — not supported by the fixed-point compiler/);
+    oneLine(rnnc('compile', file, '--calib', calib, '-o', join(tmp, 'x3')), /node 'probs' \(LogSoftmax\): this op — not supported by the fixed-point compiler/);
     expect(existsSync(join(tmp, 'x3'))).toBe(false);
   });
 });

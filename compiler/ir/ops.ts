@@ -10,6 +10,8 @@ import { recurrentOps } from './ops/recurrent.ts';
 import { shapeOps } from './ops/shape.ts';
 import { sruOps } from './ops/sru.ts';
 import { qrnnOps } from './ops/qrnn.ts';
+import { reduceOps } from './ops/reduce.ts';
+import { attentionOps } from './ops/attention.ts';
 import { fail } from '../errors.ts';
 
 export const OPS: Readonly<Record<string, OpSpec>> = {
@@ -19,6 +21,8 @@ export const OPS: Readonly<Record<string, OpSpec>> = {
   ...shapeOps,
   ...sruOps,
   ...qrnnOps,
+  ...reduceOps,
+  ...attentionOps,
 };
 
 export function opSpec(op: string): OpSpec {

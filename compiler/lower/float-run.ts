@@ -34,15 +34,36 @@ export function concatVectors(parts: ArrayLike<number>[]): Float64Array {
   return out;
 }
 
-export function denseFloat(head: Head, x: ArrayLike<number>): Float64Array {
+/** The head's output; `logits` (if given) sees the pre-activation values (W·x + b), for calibration. */
+export function denseFloat(head: Head, x: ArrayLike<number>, logits?: (values: Float64Array) => void): Float64Array {
   const y = new Float64Array(head.outputSize);
   for (let n = 0; n < head.outputSize; n++) {
     let acc = head.b[n];
     for (let k = 0; k < head.inputSize; k++) acc += head.W[n * head.inputSize + k] * x[k];
+    y[n] = acc;
+  }
+  logits?.(y.slice());
+  if (head.activation === 'Softmax') {
+    // Max-subtracted, as the reference kernel (compiler/reference/kernels/elementwise.ts) does.
+    const m = y.reduce((a, v) => Math.max(a, v), -Infinity);
+    let sum = 0;
+    for (let n = 0; n < y.length; n++) sum += (y[n] = Math.exp(y[n] - m));
+    for (let n = 0; n < y.length; n++) y[n] /= sum;
+    return y;
+  }
+  for (let n = 0; n < y.length; n++) {
+    const acc = y[n];
     y[n] = head.activation === 'Relu' ? Math.max(0, acc) : head.activation === 'Sigmoid' ? 1 / (1 + Math.exp(-acc))
       : head.activation === 'Tanh' ? Math.tanh(acc) : acc;
   }
   return y;
+}
+
+/** [index of the first largest value] (ONNX ArgMax, select_last_index 0). */
+export function argMaxOf(y: ArrayLike<number>): Float64Array {
+  let best = 0;
+  for (let n = 1; n < y.length; n++) if (y[n] > y[best]) best = n;
+  return Float64Array.of(best);
 }
 
 /**
@@ -101,16 +122,17 @@ function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramOb
   });
   p.heads.forEach((head, i) => {
     const key = vecKey({ kind: 'head', head: i });
+    const logits = observe && head.activation === 'Softmax' ? (v: Float64Array) => observe(`${key}.logits`, v) : undefined;
     if (head.timing === 'seq') {
       seq.set(key, xs.map((_, t) => {
-        const y = denseFloat(head, seqOf(head.input, t));
+        const y = denseFloat(head, seqOf(head.input, t), logits);
         observe?.(key, y);
-        return y;
+        return head.argmax ? argMaxOf(y) : y;
       }));
     } else {
-      const y = denseFloat(head, concatVectors(head.input.map((r) => final.get(vecKey(r))!)));
+      const y = denseFloat(head, concatVectors(head.input.map((r) => final.get(vecKey(r))!)), logits);
       observe?.(key, y);
-      final.set(key, y);
+      final.set(key, head.argmax ? argMaxOf(y) : y);
     }
   });
   return { seq, final };

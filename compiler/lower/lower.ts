@@ -97,9 +97,25 @@ export function lowerGraph(graph: Graph): Program {
       case 'Relu': case 'Sigmoid': case 'Tanh':
         set(0, foldActivation(program, view(0), node.op as HeadActivation, fail));
         break;
+      case 'Softmax': {
+        const v = view(0);
+        const axis = node.attrs.axis as number, rank = v.axes.length;
+        if ((axis < 0 ? axis + rank : axis) !== rank - 1 || v.axes[rank - 1] !== 'F') fail(`softmax over axis ${axis}: only the feature (last) axis is supported`);
+        set(0, foldActivation(program, v, 'Softmax', fail));
+        break;
+      }
+      case 'AttentionPool':
+        fail('attention pooling in fixed point (it needs the whole sequence; only the float reference runs it)');
+        break;
+      case 'ArgMax':
+        set(0, foldArgMax(program, node, view(0), fail));
+        break;
       default:
         fail('this op');
     }
+  }
+  for (const [what, refs] of [...program.layers.map((l) => [l.name, l.input] as const), ...program.heads.map((h) => [h.name, h.input] as const)]) {
+    if (refs.some((r) => r.kind === 'head' && program.heads[r.head].argmax)) raise(`${graph.source}: node '${what}' reads an ArgMax index — not supported by the fixed-point compiler`);
   }
   for (const out of graph.outputs) {
     const v = values.get(out.name);
@@ -207,7 +223,7 @@ function foldBias(p: Program, node: Node, a: Value | undefined, b: Value | undef
   const [v, c] = a && 'view' in a ? [a.view, b] : [b && 'view' in b ? b.view : undefined, a];
   if (!v || !c || !('constant' in c)) return fail('only adding a constant bias to a dense layer is supported');
   const head = soleHead(p, v);
-  if (!head || head.activation !== 'none') return fail('a bias can only follow MatMul/Gemm');
+  if (!head || head.activation !== 'none' || head.argmax) return fail('a bias can only follow MatMul/Gemm');
   const t = c.constant;
   if (t.data.length !== head.outputSize && t.data.length !== 1) fail(`bias has ${t.data.length} values for ${head.outputSize} outputs`);
   for (let n = 0; n < head.outputSize; n++) head.b[n] += t.data[t.data.length === 1 ? 0 : n];
@@ -216,7 +232,18 @@ function foldBias(p: Program, node: Node, a: Value | undefined, b: Value | undef
 
 function foldActivation(p: Program, v: V.LView, act: HeadActivation, fail: V.Fail): V.LView {
   const head = soleHead(p, v);
-  if (!head || head.activation !== 'none') return fail('an activation must directly follow a dense layer');
+  if (!head || head.activation !== 'none' || head.argmax) return fail('an activation must directly follow a dense layer');
   head.activation = act;
   return v;
+}
+
+/** ArgMax over a dense head's outputs (the feature axis, first index on ties): the head then outputs the index. */
+function foldArgMax(p: Program, node: Node, v: V.LView, fail: V.Fail): V.LView {
+  const head = soleHead(p, v);
+  if (!head || head.argmax) return fail('ArgMax must follow a dense layer (with or without its activation)');
+  const axis = node.attrs.axis as number, rank = v.axes.length;
+  if ((axis < 0 ? axis + rank : axis) !== rank - 1 || v.axes[rank - 1] !== 'F') fail(`argmax over axis ${axis}: only the feature (last) axis is supported`);
+  if (node.attrs.select_last_index === 1) fail('select_last_index=1');
+  head.argmax = true;
+  return node.attrs.keepdims === 0 ? { ...v, axes: v.axes.slice(0, -1) } : v;
 }

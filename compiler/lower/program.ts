@@ -74,7 +74,8 @@ export interface Layer {
   inputForget: boolean;
 }
 
-export type HeadActivation = 'none' | 'Relu' | 'Sigmoid' | 'Tanh';
+/** Softmax normalizes over the head's outputs (the feature axis). */
+export type HeadActivation = 'none' | 'Relu' | 'Sigmoid' | 'Tanh' | 'Softmax';
 
 /** y = act(W·x + b) on a vector available per step ('seq') or after the sequence ('final'). */
 export interface Head {
@@ -87,6 +88,8 @@ export interface Head {
   W: Float32Array;
   b: Float32Array;
   activation: HeadActivation;
+  /** ONNX ArgMax over the outputs (after the activation): the head's stream is then the index alone. */
+  argmax?: boolean;
 }
 
 export interface ProgramOutput {
@@ -121,7 +124,7 @@ export function vecKey(v: VecRef): string {
 
 export function vecSize(p: Program, v: VecRef): number {
   if (v.kind === 'input') return p.input.size;
-  if (v.kind === 'head') return p.heads[v.head].outputSize;
+  if (v.kind === 'head') return p.heads[v.head].argmax ? 1 : p.heads[v.head].outputSize;
   return p.layers[v.layer].hidden;
 }
 

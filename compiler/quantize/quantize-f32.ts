@@ -82,9 +82,11 @@ function f32Direction(layer: Layer, d: number): QDirection {
   return { q, reverse: dir.reverse, h0, c0 };
 }
 
-const HEAD_ACT: Record<Head['activation'], number> = { none: F32_ACT.Identity, Relu: F32_ACT.Relu, Sigmoid: F32_ACT.Sigmoid, Tanh: F32_ACT.Tanh };
+const HEAD_ACT: Record<Exclude<Head['activation'], 'Softmax'>, number> = { none: F32_ACT.Identity, Relu: F32_ACT.Relu, Sigmoid: F32_ACT.Sigmoid, Tanh: F32_ACT.Tanh };
 
 function f32Head(head: Head): DenseF32Cell {
+  if (head.argmax) fail(`dense '${head.name}': ArgMax is not supported with --quant f32 yet (use an integer scheme)`);
+  if (head.activation === 'Softmax') fail(`dense '${head.name}': a softmax head is not supported with --quant f32 yet (use an integer scheme)`);
   return {
     I: head.inputSize, N: head.outputSize, mat: { rows: head.outputSize, cols: head.inputSize, w: head.W, bias: head.b },
     act: { kind: HEAD_ACT[head.activation], alpha: 0, beta: 0 }, y: new Float32Array(head.outputSize), v: new Float32Array(head.inputSize),

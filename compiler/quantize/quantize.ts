@@ -10,7 +10,8 @@ import type { LstmCell } from '../fixed/cells/lstm.ts';
 import type { QrnnCell } from '../fixed/cells/qrnn.ts';
 import type { RnnCell } from '../fixed/cells/rnn.ts';
 import type { SruCell } from '../fixed/cells/sru.ts';
-import type { QAct, QMat, Vec } from '../fixed/cells/common.ts';
+import { ACT_LUT, type QAct, type QMat, type Vec } from '../fixed/cells/common.ts';
+import { buildLut } from '../fixed/lut.ts';
 import type { DenseF32Cell, GruF32Cell, LstmF32Cell, RnnF32Cell } from '../fixed/f32/cells.ts';
 import { quantizeMultiplier } from '../fixed/primitives.ts';
 import { vecKey, type Head, type Layer, type Program, type VecRef } from '../lower/program.ts';
@@ -58,9 +59,13 @@ export interface QHead {
   I: number;
   N: number;
   mat: QMat;
-  /** 0: none, 1: relu, 2: table/PWL activation `act`. */
+  /** 0: none, 1: relu, 2: table/PWL activation `act`, 3: softmax (`act` the exp table; compiler/fixed/cells/dense.ts). */
   actKind: number;
   act: QAct;
+  /** Softmax: right shift from the logits' format to the exp table's input format; else 0. */
+  expShift: number;
+  /** 1: the head outputs the index of its largest output (y[0], format Q0). */
+  argmax: number;
   y: Vec;
   v: Vec;
   acc: Int32Array;
@@ -214,15 +219,30 @@ export function quantizePeepholes(P: Float32Array | undefined, blocks: number, H
 
 function quantizeHead(head: Head, i: number, cal: Calibration, o: QuantOptions, colFrac: number[], formats: Map<string, VecFormat>): QHead {
   const vb = o.scheme.vecBits as 8 | 16;
+  const key = vecKey({ kind: 'head', head: i });
+  const softmax = head.activation === 'Softmax';
   const bounded = head.activation === 'Sigmoid' || head.activation === 'Tanh';
-  const outFrac = bounded ? vb - 1 : fracFor(1.25 * cal.range(vecKey({ kind: 'head', head: i })), vb);
-  formats.set(vecKey({ kind: 'head', head: i }), { frac: outFrac, bits: vb });
-  const rowFrac = bounded ? 12 : outFrac;
+  const outFrac = bounded || softmax ? vb - 1 : fracFor(1.25 * cal.range(key), vb);
+  formats.set(key, { frac: head.argmax ? 0 : outFrac, bits: vb });
+  if (head.argmax && head.outputSize - 1 > 2 ** (vb - 1) - 1) fail(`dense '${head.name}': ArgMax over ${head.outputSize} outputs does not fit int${vb} indices`);
+  // Softmax logits: int16 with twice the calibrated range (the largest logit matters most).
+  const logitFrac = softmax ? fracFor(Math.max(2 * cal.range(`${key}.logits`), 2 ** -8), 16) : 0;
+  const rowFrac = bounded ? 12 : softmax ? logitFrac : outFrac;
   const mat = quantizeMatrix({ W: head.W, b: head.b, rows: head.outputSize, cols: head.inputSize, colFrac,
     rowFrac: new Array<number>(head.outputSize).fill(rowFrac), weightBits: o.scheme.weightBits as 8 | 16, vecBits: vb, mode: o.rescale, what: `dense '${head.name}'` });
-  const act = bounded ? makeAct(head.activation === 'Sigmoid' ? SIGMOID : TANH, 12, outFrac, o) : emptyAct;
+  let act = bounded ? makeAct(head.activation === 'Sigmoid' ? SIGMOID : TANH, 12, outFrac, o) : emptyAct;
+  let expShift = 0;
+  if (softmax) {
+    if (head.outputSize > 32768) fail(`dense '${head.name}': softmax over ${head.outputSize} outputs (at most 32768 in fixed point)`);
+    // exp over differences d = z − max z in [−2^(16−logitFrac), 0] (or [−16, 0]: exp(−16) ≈ 1e-7).
+    const expFrac = Math.min(logitFrac - 1, 11);
+    expShift = logitFrac - expFrac;
+    // The table spans the int16 domain; only its non-positive half is read, so it gets one more bit.
+    const log2N = Math.min(16, o.lutLog2N + 1);
+    act = { kind: ACT_LUT, table: buildLut((x) => Math.exp(Math.min(x, 0)), expFrac, 15, log2N), log2N, inFrac: expFrac, outFrac };
+  }
   return {
-    I: head.inputSize, N: head.outputSize, mat, actKind: bounded ? 2 : head.activation === 'Relu' ? 1 : 0, act,
-    y: newVec(vb, head.outputSize), v: newVec(vb, head.inputSize), acc: new Int32Array(head.outputSize),
+    I: head.inputSize, N: head.outputSize, mat, actKind: softmax ? 3 : bounded ? 2 : head.activation === 'Relu' ? 1 : 0, act,
+    y: newVec(vb, head.outputSize), v: newVec(vb, head.inputSize), acc: new Int32Array(head.outputSize), expShift, argmax: head.argmax ? 1 : 0,
   };
 }

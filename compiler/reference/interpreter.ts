@@ -8,6 +8,8 @@ import { binary, cast, softmax, unary } from './kernels/elementwise.ts';
 import { gemm, matmul } from './kernels/linear.ts';
 import { runRecurrent } from './kernels/recurrent.ts';
 import * as shape from './kernels/shape.ts';
+import { argMax } from './kernels/reduce.ts';
+import { attentionPool } from './kernels/attention.ts';
 import { runQrnn, runSru } from './kernels/sru-qrnn.ts';
 
 export type Kernel = (node: Node, inputs: (Tensor | undefined)[]) => Tensor[];
@@ -26,6 +28,8 @@ export const KERNELS: Record<string, Kernel> = {
   Transpose: shape.transpose as Kernel, Squeeze: shape.squeeze, Unsqueeze: shape.unsqueeze as Kernel,
   Reshape: shape.reshape as Kernel, Flatten: shape.flatten as Kernel, Gather: shape.gather as Kernel,
   Slice: shape.slice, Concat: shape.concat as Kernel, Shape: shape.shapeOf as Kernel, Constant: shape.constant,
+  ArgMax: argMax as Kernel,
+  AttentionPool: attentionPool,
 };
 
 export function runNode(node: Node, inputs: (Tensor | undefined)[]): Tensor[] {

@@ -1,9 +1,19 @@
 /**
  * @fileoverview Fixed-point dense head (simulator): y = act(rescale(W·v + b)), v = the head's
- * input (filled by the caller). actKind 0: none, 1: relu, 2: table/PWL activation.
+ * input (filled by the caller). actKind 0: none, 1: relu, 2: table/PWL activation, 3: softmax.
+ * With `argmax` set, y[0] is then overwritten by the index of the first largest y (ONNX ArgMax).
+ *
+ * Softmax (integer only): the logits z (rescaled accumulators, int16) lose their max m;
+ * d = z − m <= 0 is rounding-shifted right by `expShift` into the exp table's input format
+ * Q(act.inFrac) and looked up in `act.table` (exp over the non-positive half, Q15, so
+ * exp(0) = 32767); the int32 sum S of the N values normalizes them:
+ * p = (e·2^outFrac + S/2) / S (integer division), output Q(act.outFrac).
  */
 import { activate, matRows, satVec, type QAct, type QMat, type Vec } from './common.ts';
-import { sat16 } from '../primitives.ts';
+import { lutInterp } from '../lut.ts';
+import { sat16, shiftRescale } from '../primitives.ts';
+
+export const DENSE_NONE = 0, DENSE_RELU = 1, DENSE_ACT = 2, DENSE_SOFTMAX = 3;
 
 export interface DenseCell {
   I: number;
@@ -14,12 +24,42 @@ export interface DenseCell {
   y: Vec; // [N]
   v: Vec; // [I]
   acc: Int32Array; // [N]
+  /** Softmax: right shift from the logits' format to the exp table's (act.inFrac); else 0. */
+  expShift: number;
+  /** 1: replace y[0] by the index of the first largest y[n]. */
+  argmax: number;
 }
 
 export function denseStep(c: DenseCell): void {
   matRows(c.acc, c.mat, c.v, 0, 0, c.N);
-  for (let n = 0; n < c.N; n++) {
-    const a = c.acc[n];
-    c.y[n] = satVec(c.y, c.actKind === 1 ? Math.max(0, a) : c.actKind === 2 ? activate(sat16(a), c.act) : a);
+  if (c.actKind === DENSE_SOFTMAX) {
+    softmaxQ(c.acc, c.N, c.act, c.expShift);
+    for (let n = 0; n < c.N; n++) c.y[n] = satVec(c.y, c.acc[n]);
+  } else {
+    for (let n = 0; n < c.N; n++) {
+      const a = c.acc[n];
+      c.y[n] = satVec(c.y, c.actKind === 1 ? Math.max(0, a) : c.actKind === 2 ? activate(sat16(a), c.act) : a);
+    }
   }
+  if (c.argmax) {
+    let best = 0;
+    for (let n = 1; n < c.N; n++) if (c.y[n] > c.y[best]) best = n;
+    c.y[0] = best; // the quantizer keeps N − 1 within the vector type
+  }
+}
+
+/** In place: acc[0..n) logits (int32, saturated to int16 here) → probabilities in Q(act.outFrac). */
+export function softmaxQ(acc: Int32Array, n: number, act: QAct, expShift: number): void {
+  let m = -32768;
+  for (let j = 0; j < n; j++) m = Math.max(m, (acc[j] = sat16(acc[j])));
+  let sum = 0;
+  for (let j = 0; j < n; j++) {
+    // d in [-65535, 0]; after the shift (>= 1) it fits int16 (lutInterp clamps anyway).
+    const e = lutInterp(shiftRescale(acc[j] - m, expShift), act.table, act.log2N);
+    acc[j] = e;
+    sum += e; // e <= 32767, n < 2^16: no overflow
+  }
+  const half = sum >> 1, one = 2 ** act.outFrac;
+  // e·2^outFrac + S/2 < 2^31 and both exact: Math.trunc of the quotient is i32.div_s.
+  for (let j = 0; j < n; j++) acc[j] = Math.trunc((acc[j] * one + half) / sum);
 }

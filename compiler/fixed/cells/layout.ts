@@ -38,7 +38,7 @@ export const CELL_FIELDS = {
     ['I', 'int'], ['H', 'int'], ['window', 'int'], ['fo', 'flag'], ['gates', 'mat'], ['z', 'act'], ['f', 'act'], ['fc', 'int'], ['fh', 'int'],
     ['h', 'ptr'], ['cState', 'ptr'], ['xPrev', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
-  DENSE: [['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr']],
+  DENSE: [['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'], ['expShift', 'int'], ['argmax', 'int']],
   RNN_F32: [['I', 'int'], ['H', 'int'], ['gates', 'fmat'], ['act', 'fact'], ['clip', 'f32'], ['h', 'ptr'], ['v', 'ptr']],
   GRU_F32: [
     ['I', 'int'], ['H', 'int'], ['linearBeforeReset', 'flag'], ['gatesZR', 'fmat'], ['cand', 'fmat'], ['candH', 'fmat'],

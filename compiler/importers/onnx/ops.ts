@@ -57,6 +57,7 @@ export const ONNX_OPS: Record<string, OnnxOpRule> = {
   Concat: same,
   Shape: same,
   Constant: same,
+  ArgMax: same,
 };
 
 /** Before opset 13, Softmax's default axis is 1 and the input is coerced to 2-D at that axis. */
