@@ -24,6 +24,7 @@ const CASES: [string, string][] = [
   ['bidirectional', 'generated/rnn_bidirectional_tanh_relu'],
   ['stacked GRU', 'generated/gru_stacked_2layer'],
   ['TF.js LSTM', 'tfjs/lstm_seattle_temp_max/onnx_equivalent'],
+  ['SRU (PyTorch sru package, 2 layers, bidirectional)', 'pytorch-sru/sru_2layer_bidirectional'],
 ];
 const QUANTS = ['int8x16', 'int8', 'int16'];
 
