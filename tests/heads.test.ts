@@ -25,6 +25,11 @@ import { loadTfjsModel } from '../compiler/importers/tfjs/load.ts';
 import { runReference } from '../compiler/reference/interpreter.ts';
 import { compileModel, DEFAULT_COMPILE, quantizeGraph } from '../src/compile.ts';
 import { runWasm, WasmModel } from '../src/wasm-engine.ts';
+import { buildModule } from '../compiler/build/module.ts';
+import { runWasmInterp } from '../compiler/build/wasm-interp.ts';
+import { emitModuleSource } from '../compiler/codegen/emit.ts';
+import { expectedHash, harnessSource } from '../compiler/codegen/harness.ts';
+import { inputSteps } from '../compiler/lower/assemble.ts';
 import { buildModel, rng, uniform } from './helpers/onnx-builder.ts';
 
 const require = createRequire(import.meta.url);
@@ -115,6 +120,15 @@ describe('Softmax head (ONNX: LSTM → Gemm → Softmax)', () => {
       await checkCompiled(model, calib, x, want, quant);
     });
   }
+
+  it('the softmax module under WABT wasm-interp (MVP only) hashes like the simulator', async () => {
+    for (const quant of ['int16', 'int8']) {
+      const c = await compileModel(model, { ...DEFAULT_COMPILE, quant, calib, maxSteps: T });
+      const src = emitModuleSource(c.plan, 'selftest') + harnessSource(c.plan, inputSteps(c.qp.program, x, 0), 'run');
+      const wasm = (await buildModule(c.plan, src, {}, c.kernels)).wasm;
+      expect(runWasmInterp(wasm, 'selftest').value, quant).toBe(expectedHash(c.plan, x, 0, simulate(c.qp, x)));
+    }
+  }, 60_000);
 
   it('refuses softmax over another axis, and in the f32 scheme', async () => {
     const other = join(tmp, 'softmax-axis0.onnx');
