@@ -57,9 +57,13 @@ describe('compile every conformance case; wasm equals the simulator', () => {
       const dir = `${onnxConformanceCases().find((c) => c.name.endsWith(name))!.dir}`;
       const data = `${dir}/test_data_set_0`;
       const r = await compileModel(dir, { ...DEFAULT_COMPILE, rescale: 'shift', data });
+      // Shift mode stores no multipliers; the unrolled kernels must read none either.
+      const u = await compileModel(dir, { ...DEFAULT_COMPILE, rescale: 'shift', data, kernel: 'unrolled' });
+      expect(u.module.stats.dataBytes).toBe(r.module.stats.dataBytes);
       const { inputs, outputs } = readTestData(data, loadModel(dir), true);
       const sim = simulate(r.qp, inputs[0]).outputs;
       expect(same(runWasm(await WasmModel.load(r.module.wasm, r.manifest), inputs[0], 'run'), sim)).toBe(true);
+      expect(same(runWasm(await WasmModel.load(u.module.wasm, u.manifest), inputs[0], 'run'), sim)).toBe(true);
       expect(normalizedError(sim, outputs)).toBeLessThanOrEqual(3e-2);
       // Shift mode: every row rescale is a pure shift (multiplier 0).
       for (const dirs of r.qp.layers) for (const d of dirs) {

@@ -60,7 +60,8 @@ export function kernelsSource(plan: ModulePlan, strategy: KernelStrategy): strin
   const mats = placedMatrices(plan);
   mats.forEach(({ mat }, k) => {
     const C = mat.cols, SW = wide ? 2 : 1;
-    const [W, B, M, S] = [mat.w, mat.bias, mat.mult, mat.shift].map((a) => img.addressOf(a));
+    const [W, B, S] = [mat.w, mat.bias, mat.shift].map((a) => img.addressOf(a));
+    const multOf = (r: string) => (mat.mult.length ? `load<i32>(${img.addressOf(mat.mult)} + (<usize>${r} << 2))` : '0');
     lines.push('', `function mv${k}(out: usize, v: usize, vOff: i32, row0: i32, count: i32): void {`);
     lines.push(`  const x = v + <usize>vOff * ${plan.vecBytes};`);
     for (let c = 0; c < C; c++) lines.push(`  const x${c}: i32 = load<${V}>(x, ${c * plan.vecBytes});`);
@@ -73,7 +74,7 @@ export function kernelsSource(plan: ModulePlan, strategy: KernelStrategy): strin
     } else {
       lines.push(`    const acc: i32 = load<i32>(${B} + (<usize>r << 2)) + ${terms.join(' + ')};`);
     }
-    lines.push(`    store<i32>(out, rescaleRow(acc, load<i32>(${M} + (<usize>r << 2)), load<i32>(${S} + (<usize>r << 2))));`);
+    lines.push(`    store<i32>(out, rescaleRow(acc, ${multOf('r')}, <i32>load<i8>(${S} + <usize>r)));`);
     lines.push(`    out += 4;`, `    w += ${C * SW};`, '  }', '}');
   });
   lines.push('', 'export function matRowsFor(out: usize, m: usize, v: usize, vOff: i32, row0: i32, count: i32): bool {');

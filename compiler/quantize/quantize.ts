@@ -173,7 +173,7 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
     let cand: QMat, candH: QMat;
     if (!lbr) {
       cand = mat([2], () => gIn);
-      candH = { rows: 0, cols: 0, w: new Int8Array(0), bias: new Int32Array(0), mult: new Int32Array(0), shift: new Int32Array(0), accShift: 0 };
+      candH = { rows: 0, cols: 0, w: new Int8Array(0), bias: new Int32Array(0), mult: new Int32Array(0), shift: new Int8Array(0), accShift: 0 };
     } else {
       cand = mat([2], () => gIn, false);
       const Wh = new Float32Array(dir.R.subarray(2 * H * H, 3 * H * H));

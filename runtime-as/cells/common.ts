@@ -66,8 +66,8 @@ export function matRows<V, W>(out: usize, m: usize, v: usize, vOff: i32, row0: i
 export function matRowsLoop<V, W>(out: usize, m: usize, v: usize, vOff: i32, row0: i32, count: i32): void {
   const w = load<usize>(m + MAT.w); // W[rows, cols] row-major
   const bias = load<usize>(m + MAT.bias); // i32[rows]
-  const mult = load<usize>(m + MAT.mult); // i32[rows]
-  const shift = load<usize>(m + MAT.shift); // i32[rows]
+  const mult = load<usize>(m + MAT.mult); // i32[rows], or 0: every row shift-only
+  const shift = load<usize>(m + MAT.shift); // i8[rows]
   const cols = load<i32>(m + MAT.cols);
   const accShift = load<i32>(m + MAT.accShift);
   const x = v + <usize>vOff * sizeof<V>();
@@ -79,7 +79,7 @@ export function matRowsLoop<V, W>(out: usize, m: usize, v: usize, vOff: i32, row
     } else {
       acc = loadAt<i32>(bias, r) + dotI32<V>(row, x, cols);
     }
-    storeAt<i32>(out, r - row0, rescale(acc, loadAt<i32>(mult, r), loadAt<i32>(shift, r)));
+    storeAt<i32>(out, r - row0, rescale(acc, mult ? loadAt<i32>(mult, r) : 0, loadAt<i8>(shift, r)));
   }
 }
 

@@ -15,7 +15,7 @@ export const SCHEMES: Scheme[] = [
   { name: 'i16_i16', V: Int16Array, W: Int16Array, fh: [10, 15] }, // int16
 ];
 
-export const NO_MAT: QMat = { rows: 0, cols: 0, w: new Int8Array(0), bias: new Int32Array(0), mult: new Int32Array(0), shift: new Int32Array(0), accShift: 0 };
+export const NO_MAT: QMat = { rows: 0, cols: 0, w: new Int8Array(0), bias: new Int32Array(0), mult: new Int32Array(0), shift: new Int8Array(0), accShift: 0 };
 export const fullRange = (a: Int8Array | Int16Array): [number, number] => (a instanceof Int8Array ? [-128, 127] : [-32768, 32767]);
 
 export function randomCells(seed: number) {
@@ -50,7 +50,7 @@ export function randomCells(seed: number) {
     const accShift = wide ? Math.max(0, Math.ceil(Math.log2(accumulatorBound(w, cols, vMax, 0))) - 30) + spare : 0;
     const bMax = wide ? 2 ** 28 : 2 ** 20;
     const typical = Math.sqrt(cols) * (wide ? 18919 : 74) * (vMax === 128 ? 74 : 18919) / 2 ** accShift; // rms of Σ w·v
-    const mult = new Int32Array(rows), shift = new Int32Array(rows);
+    const mult = new Int32Array(rows), shift = new Int8Array(rows);
     for (let r = 0; r < rows; r++) [mult[r], shift[r]] = randRescale(Math.log2(typical));
     const bias = Int32Array.from({ length: rows }, () => randInt(-bMax, bMax));
     return { rows, cols, w, bias, mult, shift, accShift };

@@ -22,9 +22,10 @@ export interface QMat {
   /** [rows, cols] row-major; Int16Array means int16 weights with a 64-bit accumulator. */
   w: Int8Array | Int16Array;
   bias: Int32Array;
-  /** Per row: mult = 0 → shiftRescale(acc, shift); else multiplyByQuantizedMultiplier(acc, mult, shift). */
+  /** Per row: mult = 0 → shiftRescale(acc, shift); else multiplyByQuantizedMultiplier(acc, mult, shift).
+   * Empty when every row is shift-only (--rescale shift): the module stores no multipliers. */
   mult: Int32Array;
-  shift: Int32Array;
+  shift: Int8Array; // within ±31
   /** int16 weights only: the 64-bit sum is rounding-shifted right by this before bias and rescale. */
   accShift: number;
 }
@@ -71,7 +72,7 @@ export function matRows(out: Int32Array, m: QMat, v: Vec, vOff: number, row0: nu
       // The AS kernel accumulates in i32: the quantizer must have proven this cannot overflow.
       if (acc < I32_MIN || acc > I32_MAX) throw new RangeError(`int8 accumulator overflow in row ${r}`);
     }
-    out[r - row0] = rescale(acc, m.mult[r], m.shift[r]);
+    out[r - row0] = rescale(acc, m.mult.length ? m.mult[r] : 0, m.shift[r]);
   }
 }
 
