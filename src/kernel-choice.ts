@@ -50,7 +50,7 @@ export async function chooseKernel(plan: ModulePlan, source: string, features: W
     };
     if (cost) {
       let core = 0;
-      for (const [op, n] of Object.entries(counts.opcodes)) core += n * cost.perOp(op);
+      for (const [op, n] of Object.entries(counts.opcodes)) core += n * cost.perOp(op, target?.device?.core);
       candidate.predicted_core_instructions_per_step = Math.round(core);
       if (target?.device) candidate.fits = estimate(target.device, cost, costData(), counts, module.stats, { rate: 1, batteryMah: 1, batteryVolts: 3 }).fits;
     }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { deviceProfiles, resolveTarget, runtimeProfiles } from '../src/targets.ts';
+import { costData } from '../src/estimate/profile.ts';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,15 @@ describe('target profiles', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'rnnc-t-')), 'm');
     expect(rnnc('compile', dir, '--data', `${dir}/test_data_set_0`, '--target', 'samd21', '-o', out).code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'model.manifest.json'), 'utf8')).activations.lut_log2n).toBe(7);
+  });
+
+  it('wasm2c costs use the ARMv6-M table on Cortex-M0+ devices (loads become memcpy calls there)', () => {
+    const w = costData().runtimes.get('wasm2c')!;
+    expect(w.perOp('i32.load16_s', 'cortex-m0plus')).toBeGreaterThan(3 * w.perOp('i32.load16_s', 'cortex-m4f'));
+    expect(w.perOp('i32.load16_s', 'cortex-m4f')).toBe(w.perOp('i32.load16_s'));
+    // WAMR AOT is scaled from wasm2c, per core too.
+    const aot = costData().runtimes.get('wamr-aot')!;
+    expect(aot.perOp('i32.load16_s', 'cortex-m0plus') / w.perOp('i32.load16_s', 'cortex-m0plus')).toBeCloseTo(1.2, 6);
   });
 
   it('resolves DEVICE, RUNTIME and DEVICE/RUNTIME', () => {

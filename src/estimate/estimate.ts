@@ -54,7 +54,7 @@ export function markBand(source: string | undefined, read: number, derived: numb
 
 export function estimate(device: DeviceProfile, rt: RuntimeCost, cost: CostData, counts: StepCounts, mod: ModuleFacts, use: UsageOptions): Estimate {
   let instructions = 0;
-  for (const [op, n] of Object.entries(counts.opcodes)) instructions += n * rt.perOp(op);
+  for (const [op, n] of Object.entries(counts.opcodes)) instructions += n * rt.perOp(op, device.core);
   const cpi = cost.cpi[device.core] ?? 1.5;
   const cycles = instructions * cpi * device.memory_factor;
   const latencyUs = cycles / device.clock_mhz;

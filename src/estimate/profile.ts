@@ -8,6 +8,8 @@ import { classOf } from '../../compiler/build/instrument.ts';
 
 interface RawRuntimeCost {
   arm_per_op?: Record<string, number>;
+  /** Per-core replacements of arm_per_op (e.g. ARMv6-M, where wasm2c's loads become memcpy calls). */
+  arm_per_op_by_core?: Record<string, Record<string, number>>;
   scale_of?: string;
   scale?: number;
   source: string;
@@ -21,8 +23,9 @@ interface RawRuntimeCost {
 
 export interface RuntimeCost {
   name: string;
-  /** Core instructions for one execution of an opcode (by name; unknown opcodes fall back to their class). */
-  perOp(opcode: string): number;
+  /** Core instructions for one execution of an opcode (by name; unknown opcodes fall back to their
+   * class), on `core` when the profile has a table for it. */
+  perOp(opcode: string, core?: string): number;
   source: string;
   band: number;
   flashBytes: number;
@@ -49,13 +52,15 @@ export function costData(): CostData {
   const build = (name: string): RuntimeCost => {
     const r: RawRuntimeCost = raw.runtimes[name];
     if (!r) throw new Error(`targets/costs.json: no runtime '${name}'`);
-    let perOp: (op: string) => number;
+    let perOp: (op: string, core?: string) => number;
     if (r.scale_of) {
       const base = build(r.scale_of);
-      perOp = (op) => base.perOp(op) * r.scale!;
+      perOp = (op, core) => base.perOp(op, core) * r.scale!;
     } else {
-      const table = r.arm_per_op!;
-      perOp = (op) => table[op] ?? table[`class:${classOf(op)}`] ?? table['class:other'];
+      perOp = (op, core) => {
+        const table = (core && r.arm_per_op_by_core?.[core]) || r.arm_per_op!;
+        return table[op] ?? table[`class:${classOf(op)}`] ?? table['class:other'];
+      };
     }
     return {
       name, perOp, source: r.source, band: r.band, flashBytes: r.flash_bytes, ramBytes: r.ram_bytes,
