@@ -99,5 +99,4 @@ describe.skipIf(!!skipReason)('compiled modules on emulated Cortex-M (wasm2c, QE
 });
 
 // A visible skipped test that says why (which tool is missing, or how to run these tests).
-// A visible skip whose name is the reason: missing Debian tools, or not run through the MCU config.
 if (skipReason) it.skip(skipReason, () => {});
