@@ -12,24 +12,9 @@ import { readTestData } from '../src/io/test-data.ts';
 import { loadModel } from '../src/model.ts';
 import type { Tensor } from '../compiler/ir/types.ts';
 import { onnxConformanceCases } from './helpers/cases.ts';
+import { normalizedError, same } from './helpers/compare.ts';
 
-/** Max |got − want| over all outputs, relative to the output's range where it exceeds 1. */
-function normalizedError(got: Tensor[], want: Tensor[]): number {
-  let worst = 0;
-  want.forEach((w, i) => {
-    let err = 0, range = 0;
-    for (let k = 0; k < w.data.length; k++) {
-      err = Math.max(err, Math.abs(got[i].data[k] - w.data[k]));
-      range = Math.max(range, Math.abs(w.data[k]));
-    }
-    worst = Math.max(worst, err / Math.max(1, range));
-  });
-  return worst;
-}
 
-function same(a: Tensor[], b: Tensor[]): boolean {
-  return a.length === b.length && a.every((t, i) => t.data.length === b[i].data.length && t.data.every((v, k) => Object.is(v, b[i].data[k])));
-}
 
 // Bounds for the tests (the tighter goals, 2e-3 / 4e-3 / 4e-2, are tracked by npm run bench).
 const BOUND: Record<string, number> = { int16: 2e-3, int8x16: 2.5e-2, int8: 4e-2 };

@@ -27,6 +27,7 @@ import { readTestData } from '../src/io/test-data.ts';
 import { loadModel } from '../src/model.ts';
 import { manifestSteps, runWasm, WasmModel } from '../src/wasm-engine.ts';
 import { FIXTURES } from './helpers/cli.ts';
+import { normalizedError, same } from './helpers/compare.ts';
 import { qrnnGraph, randomInput, randomQrnnLayer, sruModelDir, windowsFile, type QrnnLayer, type SruCfg } from './helpers/sru-qrnn-models.ts';
 
 const FIXTURE = `${FIXTURES}/conformance/pytorch-sru/sru_2layer_bidirectional`;
@@ -37,19 +38,6 @@ const QUANTS = ['int16', 'int8x16', 'int8'];
 const T = 12, B = 3;
 const TMP = mkdtempSync(join(tmpdir(), 'rnnc-fixed-sru-qrnn-'));
 
-function normalizedError(got: Tensor[], want: Tensor[]): number {
-  let worst = 0;
-  want.forEach((w, i) => {
-    let err = 0, range = 0;
-    for (let k = 0; k < w.data.length; k++) {
-      err = Math.max(err, Math.abs(got[i].data[k] - w.data[k]));
-      range = Math.max(range, Math.abs(w.data[k]));
-    }
-    worst = Math.max(worst, err / Math.max(1, range));
-  });
-  return worst;
-}
-const same = (a: Tensor[], b: Tensor[]) => a.length === b.length && a.every((t, i) => t.data.length === b[i].data.length && t.data.every((v, k) => Object.is(v, b[i].data[k])));
 
 interface Case {
   name: string;

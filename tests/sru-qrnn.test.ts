@@ -20,6 +20,7 @@ import { runReference } from '../compiler/reference/interpreter.ts';
 import { analyzeGraph } from '../src/analyze.ts';
 import { readTestData } from '../src/io/test-data.ts';
 import { FIXTURES, rnnc } from './helpers/cli.ts';
+import { writeSafetensors } from './helpers/sru-qrnn-models.ts';
 
 const FIXTURE = `${FIXTURES}/conformance/pytorch-sru/sru_2layer_bidirectional`;
 const LN3 = Math.log(3), LN2 = Math.log(2);
@@ -39,22 +40,6 @@ function maxErr(got: ArrayLike<number>, want: number[], rtol = 0): number {
   let m = 0;
   for (let i = 0; i < want.length; i++) m = Math.max(m, Math.abs(got[i] - want[i]) - rtol * Math.abs(want[i]));
   return m;
-}
-
-/** A safetensors file (F32): header length, JSON header padded to 8 bytes, data. */
-function writeSafetensors(dir: string, tensors: Record<string, Tensor>): string {
-  const header: Record<string, unknown> = {};
-  let end = 0;
-  for (const [name, t] of Object.entries(tensors)) header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [end, (end += 4 * t.data.length)] };
-  const json = JSON.stringify(header).padEnd(Math.ceil(JSON.stringify(header).length / 8) * 8, ' ');
-  const bytes = new Uint8Array(8 + json.length + end);
-  const view = new DataView(bytes.buffer);
-  view.setBigUint64(0, BigInt(json.length), true);
-  bytes.set(new TextEncoder().encode(json), 8);
-  let at = 8 + json.length;
-  for (const t of Object.values(tensors)) for (const v of t.data) { view.setFloat32(at, v, true); at += 4; }
-  writeFileSync(join(dir, 'model.safetensors'), bytes);
-  return join(dir, 'model.safetensors');
 }
 
 // ---- (b) the sru package, transcribed: SRU.forward over its cells, each cell U = x·weight then

@@ -33,7 +33,7 @@ export function windowsFile(dir: string, I: number, count: number, T: number, se
 }
 
 /** A safetensors file (F32): header length, JSON header padded to 8 bytes, data. */
-function writeSafetensors(dir: string, tensors: Record<string, Tensor>): string {
+export function writeSafetensors(dir: string, tensors: Record<string, Tensor>): string {
   const header: Record<string, unknown> = {};
   let end = 0;
   for (const [name, t] of Object.entries(tensors)) header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [end, (end += 4 * t.data.length)] };
