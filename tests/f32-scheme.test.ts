@@ -1,6 +1,8 @@
 // The f32 scheme (--quant f32, the float module): the AssemblyScript float math and cells
-// (runtime-as/f32) against the TypeScript simulator (compiler/fixed/f32) bit for bit; the math
-// against Math.exp/Math.tanh (independent oracle); every ONNX conformance case compiled with
+// (runtime-as/f32) against the TypeScript simulator (compiler/fixed/f32) bit for bit (SRU, QRNN,
+// and dense heads with softmax, log-softmax and argmax included; their models are in
+// tests/f32-sru-qrnn.test.ts and tests/heads-log-softmax-f32.test.ts); the math against
+// Math.exp/tanh/log (independent oracle); every ONNX conformance case compiled with
 // f32 equal to the simulator (run and step) and within 1e-4 of the expected outputs
 // (third-party: ONNX reference, onnxruntime, CNTK); the activations' alpha/beta semantics
 // against the float reference interpreter; Softplus refused.
@@ -11,8 +13,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileAssemblyScript, listImports, validateWasm } from '../compiler/build/asc.ts';
 import { MemoryImage, serializeCell } from '../compiler/codegen/memory-image.ts';
 import { CELL_FIELDS, SUB_FIELDS, descriptorBytes, fieldOffsets } from '../compiler/fixed/cells/layout.ts';
-import { activateF32, expF32, F32_ACT, sigmoidF32, tanhF32, type F32Act } from '../compiler/fixed/f32/math.ts';
+import { activateF32, expF32, F32_ACT, logF32, sigmoidF32, tanhF32, type F32Act } from '../compiler/fixed/f32/math.ts';
 import { denseStepF32, gruStepF32, lstmStepF32, rnnStepF32, type F32Mat } from '../compiler/fixed/f32/cells.ts';
+import { qrnnStepF32, sruStepF32 } from '../compiler/fixed/f32/sru-qrnn.ts';
 import { simulate } from '../compiler/fixed/simulate.ts';
 import { runReference } from '../compiler/reference/interpreter.ts';
 import type { Tensor } from '../compiler/ir/types.ts';
@@ -31,9 +34,10 @@ const randInt = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 
 const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.from(a).every((v, i) => Object.is(v, b[i]));
 const sameTensors = (a: Tensor[], b: Tensor[]) => a.length === b.length && a.every((t, i) => same(t.data, b[i].data));
 
-const TEST_MODULE = `import { expF32, sigmoidF32, tanhF32, activateF32 } from './runtime-as/f32/math';
+const TEST_MODULE = `import { expF32, logF32, sigmoidF32, tanhF32, activateF32 } from './runtime-as/f32/math';
 import { rnnStepF32, gruStepF32, lstmStepF32, denseStepF32 } from './runtime-as/f32/cells';
-export { expF32, sigmoidF32, tanhF32, activateF32, rnnStepF32, gruStepF32, lstmStepF32, denseStepF32 };\n`;
+import { sruStepF32, qrnnStepF32 } from './runtime-as/f32/sru-qrnn';
+export { expF32, logF32, sigmoidF32, tanhF32, activateF32, rnnStepF32, gruStepF32, lstmStepF32, denseStepF32, sruStepF32, qrnnStepF32 };\n`;
 const BASE = 65536; // the image's first byte; the module's own static data stays below
 type Fn = (...a: number[]) => number;
 let wasm: Uint8Array<ArrayBuffer>;
@@ -80,6 +84,24 @@ describe('f32 math: AssemblyScript equals TypeScript; accuracy against Math', ()
     for (const [name, ts] of [['expF32', expF32], ['sigmoidF32', sigmoidF32], ['tanhF32', tanhF32]] as const) {
       expect(mismatches(xs, (x) => as[name](x), ts), name).toEqual([]);
     }
+  });
+
+  it('logF32 is bit-exact on normal positive inputs (and NaN, +Inf), within 2 ulp of Math.log on [1, 2^16] (the log-softmax sums)', () => {
+    const pos = xs.map(Math.abs).filter((x) => x >= 1.1754942e-38 || x !== x);
+    for (let i = 0; i <= 200_000; i++) pos.push(f(1 + 65535 * (i / 200_000)), f(2 ** (i % 17) * (1 + rand())));
+    pos.push(1, 2, f(Math.SQRT1_2), f(Math.SQRT2), 3.4028235e38, Infinity);
+    expect(pos.length).toBeGreaterThan(300_000);
+    expect(mismatches(pos, (x) => as.logF32(x), logF32)).toEqual([]);
+    expect([logF32(1), logF32(NaN), logF32(Infinity)]).toEqual([0, NaN, Infinity]);
+    let ulps = 0, rel = 0;
+    for (const x of pos) {
+      if (!(x >= 1 && x <= 65536)) continue;
+      const want = Math.log(x), got = logF32(x), ulp = 2 ** (Math.floor(Math.log2(Math.max(Math.abs(want), 2 ** -126))) - 23);
+      ulps = Math.max(ulps, Math.abs(got - want) / ulp);
+      if (x > 1.01) rel = Math.max(rel, Math.abs(got / want - 1));
+    }
+    console.info(`logF32 on [1, 2^16]: max error ${ulps.toFixed(2)} ulp, max rel ${rel.toExponential(2)} (x > 1.01)`);
+    expect(ulps).toBeLessThan(2);
   });
 
   it('edge results are the documented ones', () => {
@@ -129,7 +151,7 @@ describe('f32 cells: AssemblyScript equals TypeScript', () => {
     const names = (o: Record<string, number>) => Object.keys(o).filter((k) => k !== 'bytes');
     expect(names(ns.FMAT)).toEqual([...SUB_FIELDS.fmat!]);
     expect(names(ns.FACT)).toEqual([...SUB_FIELDS.fact!]);
-    for (const kind of ['RNN_F32', 'GRU_F32', 'LSTM_F32', 'DENSE_F32'] as const) {
+    for (const kind of ['RNN_F32', 'GRU_F32', 'LSTM_F32', 'SRU_F32', 'QRNN_F32', 'DENSE_F32'] as const) {
       const got = new Map<string, number>();
       expect(names(ns[kind]), kind).toEqual(CELL_FIELDS[kind].map(([n]) => n));
       for (const [name, k] of CELL_FIELDS[kind]) {
@@ -147,12 +169,25 @@ describe('f32 cells: AssemblyScript equals TypeScript', () => {
   const EMPTY: F32Mat = { rows: 0, cols: 0, w: new Float32Array(0), bias: new Float32Array(0) };
   const act = (): F32Act => ({ kind: randInt(0, 9), alpha: uni(0.05, 1.5), beta: uni(-1, 1) });
   const clip = () => (rand() < 0.5 ? Infinity : uni(0.3, 3));
-  const KINDS = { RNN_F32: rnnStepF32, GRU_F32: gruStepF32, LSTM_F32: lstmStepF32, DENSE_F32: denseStepF32 } as const;
+  const KINDS = { RNN_F32: rnnStepF32, GRU_F32: gruStepF32, LSTM_F32: lstmStepF32, SRU_F32: sruStepF32, QRNN_F32: qrnnStepF32, DENSE_F32: denseStepF32 } as const;
   type Kind = keyof typeof KINDS;
   const make = (kind: Kind, I: number, H: number, opt: number): Record<string, unknown> => {
     const io = { I, H, h: vec(H), v: new Float32Array(I + H) };
     if (kind === 'RNN_F32') return { ...io, gates: mat(H, I + H), act: act(), clip: clip() };
-    if (kind === 'DENSE_F32') return { I, N: H, mat: mat(H, I), act: { ...act(), kind: randInt(0, 10) }, y: new Float32Array(H), v: new Float32Array(I) };
+    if (kind === 'DENSE_F32') {
+      return { I, N: H, mat: mat(H, I), act: { ...act(), kind: randInt(0, 10) }, y: new Float32Array(H), v: new Float32Array(I), norm: opt % 3, argmax: opt >> 1 };
+    }
+    if (kind === 'SRU_F32') {
+      // opt 0: k = 3 highway (where I >= H), 1: k = 4 highway, 2: k = 3 tanh without highway, 3: k = 4 tanh highway.
+      const k = opt % 2 === 1 || I < H ? 4 : 3;
+      return { I, H, k, tanh: opt >= 2, highway: opt !== 2, hwOff: k === 3 ? randInt(0, I - H) : 0, U: mat(k * H, I), peep: vec(2 * H),
+        scaleX: uni(0.5, 2), h: vec(H), cState: vec(H), v: new Float32Array(I), acc: new Float32Array(k * H) };
+    }
+    if (kind === 'QRNN_F32') {
+      const window = 1 + (opt % 2), G = opt >= 2 ? 3 : 2;
+      return { I, H, window, fo: G === 3, gates: mat(G * H, window * I), h: vec(H), cState: vec(H), xPrev: vec(window === 2 ? I : 0),
+        v: new Float32Array(window * I), acc: new Float32Array(G * H) };
+    }
     if (kind === 'GRU_F32') {
       const lbr = opt % 2 === 1;
       return { ...io, linearBeforeReset: lbr, gatesZR: mat(2 * H, I + H), cand: mat(H, lbr ? I : I + H), candH: lbr ? mat(H, H) : EMPTY,
@@ -162,19 +197,20 @@ describe('f32 cells: AssemblyScript equals TypeScript', () => {
       peep: opt >= 2 ? vec(3 * H) : new Float32Array(0), clip: clip(), cState: vec(H), acc: new Float32Array(4 * H) };
   };
 
-  it('random cells (every activation, clip, lbr, peepholes, input_forget; I in {1,3,8}, H in {1,4,9}) step bit-exactly', () => {
+  it('random cells (every activation, clip, lbr, peepholes, input_forget; SRU k 3/4, tanh, highway; QRNN window 1/2, f/fo; dense softmax, log-softmax, argmax; I in {1,3,8}, H in {1,4,9}) step bit-exactly', () => {
     let compared = 0, moving = 0;
     for (const kind of Object.keys(KINDS) as Kind[]) {
       for (let opt = 0; opt < 4; opt++) for (const I of [1, 3, 8]) for (const H of [1, 4, 9]) for (let rep = 0; rep < 3; rep++) {
         const cell = make(kind, I, H, opt);
         const img = new MemoryImage(BASE);
-        for (const b of ['h', 'cState', 'v', 'acc', 'y'] as const) if (cell[b]) img.buffer(b, (cell[b] as Float32Array).byteLength, cell[b] as Float32Array);
+        for (const b of ['h', 'cState', 'xPrev', 'v', 'acc', 'y'] as const) if (cell[b]) img.buffer(b, (cell[b] as Float32Array).byteLength, cell[b] as Float32Array);
         const desc = serializeCell(img, kind, cell);
         const mem = as.memory.buffer;
         new Uint8Array(mem, BASE, img.end - BASE).fill(0);
         new Uint8Array(mem).set(img.data, img.constStart);
         const view = (k: string) => new Float32Array(mem, img.addressOf(cell[k] as Float32Array), (cell[k] as Float32Array).length);
-        const state = kind === 'DENSE_F32' ? ['y'] : kind === 'LSTM_F32' ? ['h', 'cState'] : ['h'];
+        const state = kind === 'DENSE_F32' ? ['y'] : kind === 'LSTM_F32' || kind === 'SRU_F32' ? ['h', 'cState']
+          : kind === 'QRNN_F32' ? ['h', 'cState', 'xPrev'].filter((k) => (cell[k] as Float32Array).length) : ['h'];
         for (const k of state) view(k).set(cell[k] as Float32Array);
         for (let t = 0; t < 4; t++) {
           const x = vec(I, 2), v = cell.v as Float32Array;

@@ -11,7 +11,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RnncError } from '../compiler/errors.ts';
 import { simulate } from '../compiler/fixed/simulate.ts';
 import type { Graph, Tensor } from '../compiler/ir/types.ts';
 import { runProgramFloat } from '../compiler/lower/float-run.ts';
@@ -159,10 +158,10 @@ describe('kernel strategies and rescale modes', () => {
     }
   });
 
-  it('--quant f32 refuses SRU and QRNN, naming the layer', async () => {
-    for (const c of [CASES[0], CASES[5]]) {
-      await expect(c.compile({ quant: 'f32' })).rejects.toThrow(RnncError);
-      await expect(c.compile({ quant: 'f32' })).rejects.toThrow(/layer '.*' \((SRU|QRNN)\): --quant f32 does not support (SRU|QRNN) layers/);
+  it('--quant f32 compiles SRU and QRNN to its float cells (checked in tests/f32-sru-qrnn.test.ts)', async () => {
+    for (const [c, kind] of [[CASES[0], 'SRU_F32'], [CASES[5], 'QRNN_F32']] as const) {
+      const r = await c.compile({ quant: 'f32' });
+      expect(r.qp.layers.flat().map((d) => d.q.kind).every((k) => k === kind), c.name).toBe(true);
     }
   });
 });

@@ -4,6 +4,7 @@
  * bit (run and step); the probabilities stay within the scheme's bound of onnxruntime-node's float
  * output, sum to 1 within a few LSB, and their argmax is the float argmax wherever the float top-2
  * margin exceeds twice the bound. The AssemblyScript softmax equals the TypeScript one on random logits.
+ * LogSoftmax and the f32 scheme's heads: tests/heads-log-softmax-f32.test.ts.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,6 +19,7 @@ import { buildLut } from '../compiler/fixed/lut.ts';
 import { simulate } from '../compiler/fixed/simulate.ts';
 import type { Tensor } from '../compiler/ir/types.ts';
 import { runProgramFloat } from '../compiler/lower/float-run.ts';
+import { isStreamable } from '../compiler/lower/program.ts';
 import { GraphBuilder } from '../compiler/importers/graph-builder.ts';
 import { nodeCost } from '../compiler/ir/infer.ts';
 import { loadOnnxFile } from '../compiler/importers/onnx/load.ts';
@@ -30,37 +32,15 @@ import { runWasmInterp } from '../compiler/build/wasm-interp.ts';
 import { emitModuleSource } from '../compiler/codegen/emit.ts';
 import { expectedHash, harnessSource } from '../compiler/codegen/harness.ts';
 import { inputSteps } from '../compiler/lower/assemble.ts';
+import { B, C, I, softmaxModel, T } from './helpers/head-models.ts';
 import { buildModel, rng, uniform } from './helpers/onnx-builder.ts';
 
 const require = createRequire(import.meta.url);
 const ort = require('onnxruntime-node');
 
-const T = 6, B = 24, I = 3, H = 8, C = 5;
 const tmp = mkdtempSync(join(tmpdir(), 'rnnc-heads-'));
 const BOUND: Record<string, number> = { int16: 2e-3, int8x16: 1e-2, int8: 4e-2 };
 const OUT_FRAC: Record<string, number> = { int16: 15, int8x16: 15, int8: 7 };
-
-function softmaxModel(r: () => number, axis = -1, argmax?: Record<string, number>): Uint8Array {
-  return buildModel({
-    nodes: [
-      { op: 'LSTM', name: 'lstm', inputs: ['X', 'W', 'R', 'Bias'], outputs: ['Y', 'Yh'], attrs: { hidden_size: H } },
-      { op: 'Squeeze', name: 'sq', inputs: ['Yh', 'ax0'], outputs: ['S'] },
-      { op: 'Gemm', name: 'fc', inputs: ['S', 'Wfc', 'Bfc'], outputs: ['Z'], attrs: { transB: 1 } },
-      { op: 'Softmax', name: 'probs', inputs: ['Z'], outputs: ['P'], attrs: { axis } },
-      ...(argmax ? [{ op: 'ArgMax', name: 'top', inputs: ['P'], outputs: ['K'], attrs: argmax }] : []),
-    ],
-    inputs: [{ name: 'X', dims: [T, B, I] }],
-    outputs: argmax ? [{ name: 'K', dims: argmax.keepdims === 0 ? [B] : [B, 1], type: 7 }] : [{ name: 'P', dims: [B, C] }],
-    initializers: [
-      { name: 'W', dims: [1, 4 * H, I], data: uniform(r, 4 * H * I, 1.2) },
-      { name: 'R', dims: [1, 4 * H, H], data: uniform(r, 4 * H * H, 0.6) },
-      { name: 'Bias', dims: [1, 8 * H], data: uniform(r, 8 * H, 0.3) },
-      { name: 'ax0', dims: [1], data: [0], type: 'int64' },
-      { name: 'Wfc', dims: [C, H], data: uniform(r, C * H, 3) },
-      { name: 'Bfc', dims: [C], data: uniform(r, C, 0.5) },
-    ],
-  });
-}
 
 const tensor = (shape: number[], data: number[]): Tensor => ({ dtype: 'float32', shape, data: Float32Array.from(data) }) as Tensor;
 
@@ -130,11 +110,10 @@ describe('Softmax head (ONNX: LSTM → Gemm → Softmax)', () => {
     }
   }, 60_000);
 
-  it('refuses softmax over another axis, and in the f32 scheme', async () => {
+  it('refuses softmax over another axis', async () => {
     const other = join(tmp, 'softmax-axis0.onnx');
     writeFileSync(other, softmaxModel(rng(1), 0));
     await expect(compileModel(other, { ...DEFAULT_COMPILE, calib })).rejects.toThrow(/node 'probs' \(Softmax\): softmax over axis 0: only the feature \(last\) axis/);
-    await expect(compileModel(model, { ...DEFAULT_COMPILE, quant: 'f32', calib })).rejects.toThrow(/softmax head is not supported with --quant f32/);
   });
 });
 
@@ -178,7 +157,7 @@ export function softmax(acc: usize, n: i32, act: usize, expShift: i32): void { s
     const got = Object.fromEntries(decl.split(',').map((s) => s.trim().split(' = ')).map(([k, v]) => [k, Number(v)]));
     const want = fieldOffsets('DENSE');
     expect(got).toEqual({ N: want.get('N'), MAT: want.get(`mat.${MAT_FIELDS[0]}`), ACT: want.get(`act.${ACT_FIELDS[0]}`), ACT_KIND: want.get('actKind'),
-      Y: want.get('y'), V: want.get('v'), ACC: want.get('acc'), EXP_SHIFT: want.get('expShift'), ARGMAX: want.get('argmax') });
+      Y: want.get('y'), V: want.get('v'), ACC: want.get('acc'), EXP_SHIFT: want.get('expShift'), ARGMAX: want.get('argmax'), LOG: want.get(`log.${ACT_FIELDS[0]}`) });
   });
 
   it('random logits, every exp format and output format', () => {
@@ -262,13 +241,12 @@ describe('ArgMax: IR op and reference kernel (int64) vs onnxruntime; in fixed po
     });
   }
 
-  it('refuses ArgMax with select_last_index=1, over another axis, and in the f32 scheme', async () => {
+  it('refuses ArgMax with select_last_index=1 and over another axis', async () => {
     const calib = join(tmp, 'calib-argmax-bad.json');
     writeFileSync(calib, JSON.stringify([Array.from({ length: T }, () => [0.1, 0.2, 0.3])]));
     const cases: [Record<string, number>, RegExp, string?][] = [
       [{ axis: -1, keepdims: 1, select_last_index: 1 }, /node 'top' \(ArgMax\): select_last_index=1 — not supported/],
       [{ axis: 0, keepdims: 1, select_last_index: 0 }, /node 'top' \(ArgMax\): argmax over axis 0: only the feature/],
-      [{ axis: -1, keepdims: 1, select_last_index: 0 }, /ArgMax is not supported with --quant f32/, 'f32'],
     ];
     for (const [attrs, pattern, quant] of cases) {
       const file = join(tmp, 'argmax-bad.onnx');
@@ -342,7 +320,7 @@ describe('AttentionPool (IR op, reference kernel) vs a float64 transcription', (
     });
   }
 
-  it('bad shapes are named; fixed point refuses it', async () => {
+  it('bad shapes are named; fixed point lowers it to a run-mode pool (tests/attention.test.ts)', async () => {
     const g = new GraphBuilder('att', 'att.test', {});
     const Y = g.input('Y', [Tn, Bn, Hn]);
     g.node('AttentionPool', [Y, g.constant('W', f32([An, Hn + 1], new Array(An * (Hn + 1)).fill(0.1))), g.constant('V', f32([An], [1, 2, 3, 4]))],
@@ -359,6 +337,7 @@ describe('AttentionPool (IR op, reference kernel) vs a float64 transcription', (
     const graph = h.finish([P]);
     const calib = join(tmp, 'calib-att.json');
     writeFileSync(calib, JSON.stringify([Array.from({ length: Tn }, () => [0.1, -0.2])]));
-    expect(() => quantizeGraph(graph, { ...DEFAULT_COMPILE, calib })).toThrow(/\(AttentionPool\): attention pooling in fixed point/);
+    const q = quantizeGraph(graph, { ...DEFAULT_COMPILE, calib });
+    expect([q.program.pools.length, q.program.pools[0].mode, isStreamable(q.program)]).toEqual([1, 'dot', false]);
   });
 });

@@ -317,15 +317,15 @@ describe('analyze, verifier, errors', () => {
     expect(verifyGraph(g)).toEqual([expect.stringMatching(/node 'SRU_Y' \(SRU\): W 'w0' has shape \[1,6,2\] but dimension 1 must be 8/)]);
   });
 
-  it('the fixed-point compiler lowers SRU and QRNN (tests/fixed-sru-qrnn.test.ts); the CLI validates the fixture, f32 refuses it', () => {
+  it('the fixed-point compiler lowers SRU and QRNN (tests/fixed-sru-qrnn.test.ts); the CLI validates the fixture, also with --quant f32', () => {
     expect(lowerGraph(loadPytorchModel(`${FIXTURE}/model.safetensors`)).layers.map((l) => [l.kind, l.dirs.length])).toEqual([['SRU', 2], ['SRU', 2]]);
     expect(lowerGraph(qrnnGraph([randomLayer(3, 4, 1, 'f', 1)], 3)).layers.map((l) => l.kind)).toEqual(['QRNN']);
     const ok = rnnc('validate', FIXTURE, '--data', `${FIXTURE}/test_data_set_0`, '--engine', 'wasm', '--quant', 'int16', '--atol', '2e-3', '--json');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, bit_exact: true });
-    const r = rnnc('validate', FIXTURE, '--data', `${FIXTURE}/test_data_set_0`, '--engine', 'fixed', '--quant', 'f32');
-    expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/layer 'SRU_rnn_lst\.0\.Y' \(SRU\): --quant f32 does not support SRU layers yet/)]);
+    const r = rnnc('validate', FIXTURE, '--data', `${FIXTURE}/test_data_set_0`, '--engine', 'wasm', '--quant', 'f32', '--atol', '1e-6', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, quant: 'f32', bit_exact: true });
   });
 
   it('importer errors name the module and tensor', () => {

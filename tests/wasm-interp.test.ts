@@ -1,8 +1,13 @@
 // Compiled modules under a second engine: WABT's wasm-interp with every post-MVP feature off.
 // The self-test harness bakes one batch entry's input into the module; its hash must equal the
 // one computed from the bit-exact simulator, and the one V8 computes from the same module.
+// Besides the conformance fixtures: classifier heads (ArgMax after Softmax, LogSoftmax) in every
+// scheme, and f32 SRU/QRNN modules.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_COMPILE, quantizeModel } from '../src/compile.ts';
+import { DEFAULT_COMPILE, quantizeGraph, quantizeModel } from '../src/compile.ts';
 import { emitModuleSource } from '../compiler/codegen/emit.ts';
 import { planModule, type ModulePlan } from '../compiler/codegen/plan.ts';
 import { inputSteps } from '../compiler/lower/assemble.ts';
@@ -15,6 +20,9 @@ import type { Tensor } from '../compiler/ir/types.ts';
 import { readTestData } from '../src/io/test-data.ts';
 import { loadModel } from '../src/model.ts';
 import { FIXTURES } from './helpers/cli.ts';
+import { B, I, softmaxModel, T } from './helpers/head-models.ts';
+import { rng, uniform } from './helpers/onnx-builder.ts';
+import { qrnnGraph, randomInput, randomQrnnLayer, windowsFile } from './helpers/sru-qrnn-models.ts';
 
 const CASES: [string, string][] = [
   ['RNN', 'onnx-backend/test_simple_rnn_with_initial_bias'],
@@ -78,6 +86,54 @@ describe('selftest hash: wasm-interp (MVP only) = V8 = simulator', () => {
     }
     const { plan, x } = compile('generated/rnn_bidirectional_tanh_relu', 'int8');
     expect(() => harnessSource(plan, inputSteps(plan.qp.program, x, 0), 'step')).toThrow(/step mode needs a streamable model/);
+  }, 60_000);
+});
+
+describe('selftest hash: classifier heads and f32 SRU/QRNN', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'rnnc-wasm-interp-'));
+  const r = rng(77);
+  const calib = join(tmp, 'calib.json');
+  writeFileSync(calib, JSON.stringify(Array.from({ length: 8 }, () => Array.from({ length: T }, () => uniform(r, I, 1)))));
+  const x: Tensor = { dtype: 'float32', shape: [T, B, I], data: Float32Array.from(uniform(r, T * B * I, 1)) };
+  const heads: [string, Uint8Array][] = [
+    ['Softmax → ArgMax (keepdims 0)', softmaxModel(rng(78), -1, { axis: -1, keepdims: 0, select_last_index: 0 })],
+    ['LogSoftmax', softmaxModel(rng(79), -1, undefined, 'LogSoftmax')],
+    ['LogSoftmax → ArgMax (keepdims 1)', softmaxModel(rng(80), -1, { axis: -1, keepdims: 1, select_last_index: 0 }, 'LogSoftmax')],
+  ];
+  for (const [label, bytes] of heads) {
+    it(label, async () => {
+      const file = join(tmp, `${label.replace(/\W+/g, '_')}.onnx`);
+      writeFileSync(file, bytes);
+      const hashes = new Set<number>();
+      for (const [k, quant] of [...QUANTS, 'f32'].entries()) {
+        const b = 3 * k; // a different batch entry per scheme
+        const q = quantizeModel(file, { ...DEFAULT_COMPILE, quant, calib, maxSteps: T });
+        const plan = planModule(q.qp, 'f32', q.maxSteps);
+        const src = emitModuleSource(plan, 'selftest') + harnessSource(plan, inputSteps(q.program, x, b), 'step', b);
+        const wasm = (await buildModule(plan, src, {})).wasm;
+        const want = expectedHash(plan, x, b);
+        expect(await inNode(wasm, 'selftest'), `${quant} entry ${b} V8`).toBe(want);
+        expect(runWasmInterp(wasm, 'selftest').value, `${quant} entry ${b} wasm-interp`).toBe(want);
+        expect(expectedHash(plan, x, b + 1), 'another entry hashes differently').not.toBe(want);
+        hashes.add(want);
+      }
+      expect(hashes.size).toBe(4);
+    }, 60_000);
+  }
+
+  it('f32: the SRU fixture (run) and QRNN window 2 fo-pooling (step)', async () => {
+    const { plan, x: sx } = compile('pytorch-sru/sru_2layer_bidirectional', 'f32');
+    const sru = await harnessModule(plan, sx, 'run');
+    expect(runWasmInterp(sru, 'selftest').value).toBe(expectedHash(plan, sx));
+    const graph = qrnnGraph([randomQrnnLayer(3, 5, 2, 'fo', 81)], 3);
+    const q = quantizeGraph(graph, { ...DEFAULT_COMPILE, quant: 'f32', calib: windowsFile(tmp, 3, 2, 8, 82), maxSteps: 8 });
+    const qx = randomInput(8, 2, 3, 83);
+    const qplan = planModule(q.qp, 'f32', q.maxSteps);
+    const src = emitModuleSource(qplan, 'selftest') + harnessSource(qplan, inputSteps(q.program, qx, 1), 'step', 1);
+    const qrnn = (await buildModule(qplan, src, {})).wasm;
+    const want = expectedHash(qplan, qx, 1);
+    expect(await inNode(qrnn, 'selftest')).toBe(want);
+    expect(runWasmInterp(qrnn, 'selftest').value).toBe(want);
   }, 60_000);
 });
 

@@ -8,9 +8,11 @@
 import { fail } from '../errors.ts';
 import { serializeCell, MemoryImage } from './memory-image.ts';
 import { isStreamable, vecKey, vecSize, type VecRef } from '../lower/program.ts';
-import { baseKind, cellState, isF32Head, type QProgram } from '../quantize/quantize.ts';
+import { baseKind, cellState, isF32Head, previousInput, type QProgram } from '../quantize/quantize.ts';
 import { isF32 } from '../quantize/schemes.ts';
 import type { SimVec } from '../fixed/simulate.ts';
+import { MAX_POOL_STEPS } from '../fixed/cells/attention.ts';
+import { poolKeys, weightsUsed } from '../lower/lower-attention.ts';
 
 export type IoType = 'f32' | 'int8' | 'int16';
 
@@ -65,6 +67,22 @@ export interface HeadPlan {
   input: VecRef[];
 }
 
+/** Attention pool i (compiler/fixed/cells/attention.ts): its descriptor and run-time buffers. */
+export interface PoolPlan {
+  index: number;
+  desc: number;
+  H: number;
+  /** The sequence it pools, [max_steps, H] of the vector type: its input stream's sequence buffer, or its own. */
+  hs: number;
+  /** True when `hs` is the pool's own buffer, filled from its input streams each step. */
+  fillsInput: boolean;
+  input: VecRef[];
+  /** i32[max_steps] scratch (the scores, then α in Q15). */
+  scores: number;
+  /** The weights output's sequence buffer [max_steps] (vector type), or 0 when no output reads it. */
+  alpha: number;
+}
+
 export interface ModulePlan {
   qp: QProgram;
   io: IoType;
@@ -81,6 +99,7 @@ export interface ModulePlan {
   sequence: Map<string, number>;
   dirs: DirPlan[];
   heads: HeadPlan[];
+  pools: PoolPlan[];
   outputs: OutputPlan[];
   state: { ptr: number; bytes: number };
   image: MemoryImage;
@@ -111,7 +130,8 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     if (c) current.set(vecKey({ kind: 'c', layer: l, dir: k }), img.buffer(`c${l}.${k}`, d.q.cell.H * cBytes, c));
   }));
   qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => {
-    if (d.q.kind === 'QRNN' && d.q.cell.xPrev.length) img.buffer(`xprev${l}.${k}`, d.q.cell.xPrev.length * vecBytes, d.q.cell.xPrev);
+    const xPrev = previousInput(d.q);
+    if (xPrev) img.buffer(`xprev${l}.${k}`, xPrev.length * vecBytes, xPrev);
   }));
   const stateEnd = img.buffers.at(-1)!.address + img.buffers.at(-1)!.bytes;
   const input = { ptr: img.buffer('input', maxSteps * p.input.size * ioBytes), size: p.input.size, frac: qp.formats.get('x')!.frac, bytes: ioBytes };
@@ -133,6 +153,7 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     qp.layers.forEach((ds, l) => ds.forEach((d, k) => sequence.set(hKey(l, k), img.buffer(`h${l}.${k}.seq`, maxSteps * d.q.cell.H * vecBytes))));
     qp.heads.forEach((h, i) => p.heads[i].timing === 'seq' && sequence.set(vecKey({ kind: 'head', head: i }), img.buffer(`head${i}.seq`, maxSteps * h.N * vecBytes)));
   }
+  const poolBuffers = planPoolBuffers(qp, img, maxSteps, vecBytes, current, sequence);
   const outputs = p.outputs.map((o) => {
     const copies = outputCopies(qp, o.view.axes, o.view.groups, o.name);
     if (io === 'int8' && copies.some((c) => c.key.startsWith('c'))) fail(`output '${o.name}' is a cell state (int16): it cannot be returned with --io int8; use --io f32`);
@@ -150,7 +171,7 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   const dirs: DirPlan[] = [];
   qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
     const c = d.q.cell, cs = cellState(d.q);
-    const xPrev = d.q.kind === 'QRNN' && d.q.cell.xPrev.length ? img.addressOf(d.q.cell.xPrev) : 0;
+    const xp = previousInput(d.q), xPrev = xp ? img.addressOf(xp) : 0;
     dirs.push({
       layer: l, dir: k, kind: baseKind(d.q.kind), desc: serializeCell(img, d.q.kind, c as unknown as Record<string, unknown>),
       v: img.addressOf(c.v), h: img.addressOf(c.h), c: cs ? img.addressOf(cs) : 0, xPrev, I: c.I, H: c.H,
@@ -161,10 +182,31 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     index: i, desc: serializeCell(img, isF32Head(h) ? 'DENSE_F32' : 'DENSE', h as unknown as Record<string, unknown>), v: img.addressOf(h.v), y: img.addressOf(h.y),
     N: h.N, timing: p.heads[i].timing, input: p.heads[i].input,
   }));
+  const pools: PoolPlan[] = poolBuffers.map((b, i) => ({ ...b, desc: serializeCell(img, 'ATTENTION', qp.pools![i] as unknown as Record<string, unknown>) }));
   return {
-    qp, io, vecBytes, convert, maxSteps, streamable, input, current, sequence, dirs, heads, outputs,
+    qp, io, vecBytes, convert, maxSteps, streamable, input, current, sequence, dirs, heads, pools, outputs,
     state: { ptr: stateStart, bytes: stateEnd - stateStart }, image: img,
   };
+}
+
+/** Buffers of every attention pool (the program is not streamable, so its input streams have sequence buffers). */
+function planPoolBuffers(qp: QProgram, img: MemoryImage, maxSteps: number, vecBytes: number, current: Map<string, number>,
+  sequence: Map<string, number>): Omit<PoolPlan, 'desc'>[] {
+  const p = qp.program;
+  if (p.pools.length && maxSteps > MAX_POOL_STEPS) fail(`attention '${p.pools[0].name}': max_steps ${maxSteps} exceeds ${MAX_POOL_STEPS} (the pooling's 32-bit sums are exact up to there)`);
+  return (qp.pools ?? []).map((cell, i) => {
+    const spec = p.pools[i];
+    const [pooledKey, weightsKey] = poolKeys(i);
+    current.set(pooledKey, img.buffer(`${pooledKey}.y`, cell.H * vecBytes, cell.y));
+    img.buffer(`${pooledKey}.u`, cell.u.length * 4, cell.u);
+    img.buffer(`${pooledKey}.th`, cell.th.length * 2, cell.th);
+    const own = spec.input.length === 1 ? sequence.get(vecKey(spec.input[0])) : undefined;
+    const hs = own ?? img.buffer(`${pooledKey}.seq`, maxSteps * cell.H * vecBytes);
+    const scores = img.buffer(`${pooledKey}.scores`, maxSteps * 4);
+    const alpha = weightsUsed(p, i) ? img.buffer(`${weightsKey}.seq`, maxSteps * vecBytes) : 0;
+    if (alpha) sequence.set(weightsKey, alpha);
+    return { index: i, H: cell.H, hs, fillsInput: own === undefined, input: spec.input, scores, alpha };
+  });
 }
 
 /** Copies that build one output slice (axes other than T and B, in view order) from vectors. */

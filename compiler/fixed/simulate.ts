@@ -7,10 +7,12 @@
  */
 import type { Tensor } from '../ir/types.ts';
 import { assembleOutputs, batchSize, inputSteps, type EntryValues } from '../lower/assemble.ts';
+import { poolKeys } from '../lower/lower-attention.ts';
 import { vecKey, type VecRef } from '../lower/program.ts';
-import { cellState, isF32Head, type QDirection, type QProgram } from '../quantize/quantize.ts';
+import { cellState, isF32Head, previousInput, type QDirection, type QProgram } from '../quantize/quantize.ts';
 import { isF32 } from '../quantize/schemes.ts';
 import type { Vec } from './cells/common.ts';
+import { attentionPoolStep, poolVec } from './cells/attention.ts';
 import { denseStep } from './cells/dense.ts';
 import { gruStep } from './cells/gru.ts';
 import { lstmStep } from './cells/lstm.ts';
@@ -18,6 +20,7 @@ import { qrnnStep } from './cells/qrnn.ts';
 import { rnnStep } from './cells/rnn.ts';
 import { sruStep } from './cells/sru.ts';
 import { denseStepF32, gruStepF32, lstmStepF32, rnnStepF32 } from './f32/cells.ts';
+import { qrnnStepF32, sruStepF32 } from './f32/sru-qrnn.ts';
 import { dequantize, quantizeInput } from './io.ts';
 
 /** A stored vector: integer, or float32 in the f32 scheme. */
@@ -38,6 +41,8 @@ export function stepDirection(dir: QDirection): void {
   else if (q.kind === 'QRNN') qrnnStep(q.cell);
   else if (q.kind === 'RNN_F32') rnnStepF32(q.cell);
   else if (q.kind === 'GRU_F32') gruStepF32(q.cell);
+  else if (q.kind === 'SRU_F32') sruStepF32(q.cell);
+  else if (q.kind === 'QRNN_F32') qrnnStepF32(q.cell);
   else lstmStepF32(q.cell);
 }
 
@@ -45,7 +50,7 @@ export function stepDirection(dir: QDirection): void {
 export function resetDirection(dir: QDirection, b: number): void {
   dir.q.cell.h.set(dir.h0[Math.min(b, dir.h0.length - 1)]);
   cellState(dir.q)?.set(dir.c0[Math.min(b, dir.c0.length - 1)]);
-  if (dir.q.kind === 'QRNN') dir.q.cell.xPrev.fill(0); // the convolution's left padding: x_{−1} = 0
+  previousInput(dir.q)?.fill(0); // QRNN window 2, the convolution's left padding: x_{−1} = 0
 }
 
 function fill(dst: SimVec, refs: VecRef[], at: (key: string) => SimVec): void {
@@ -81,7 +86,9 @@ export function simulateEntryInts(qp: QProgram, xq: SimVec[], b: number): IntEnt
       final.set(ck, cState.slice());
     }
   }));
-  qp.heads.forEach((head, i) => {
+  // Per-step heads, then attention pools (they may read them), then final heads (they may read pools).
+  const runHead = (i: number) => {
+    const head = qp.heads[i];
     const spec = qp.program.heads[i];
     const key = vecKey({ kind: 'head', head: i });
     const step = () => (isF32Head(head) ? denseStepF32(head) : denseStep(head));
@@ -96,7 +103,20 @@ export function simulateEntryInts(qp: QProgram, xq: SimVec[], b: number): IntEnt
       step();
       final.set(key, head.y.slice());
     }
+  };
+  qp.program.heads.forEach((h, i) => h.timing === 'seq' && runHead(i));
+  qp.pools?.forEach((cell, i) => {
+    const spec = qp.program.pools[i];
+    const hs = xq.map((_, t) => {
+      const v = poolVec(cell, spec.hidden);
+      fill(v, spec.input, (k) => seq.get(k)![t]);
+      return v;
+    });
+    const [pk, wk] = poolKeys(i);
+    seq.set(wk, attentionPoolStep(cell, hs));
+    final.set(pk, cell.y.slice());
   });
+  qp.program.heads.forEach((h, i) => h.timing === 'final' && runHead(i));
   return { seq, final };
 }
 

@@ -10,6 +10,7 @@ import { lstmStep } from '../reference/cells/lstm.ts';
 import { qrnnGates, qrnnPool } from '../reference/cells/qrnn.ts';
 import { rnnStep } from '../reference/cells/rnn.ts';
 import { sruProject, sruStep } from '../reference/cells/sru.ts';
+import { attentionFloat, poolKeys } from './lower-attention.ts';
 import { assembleOutputs, batchSize, inputSteps, type EntryValues } from './assemble.ts';
 import { hasCellState, vecKey, type Head, type Layer, type LayerDirection, type Program, type VecRef } from './program.ts';
 
@@ -43,12 +44,12 @@ export function denseFloat(head: Head, x: ArrayLike<number>, logits?: (values: F
     y[n] = acc;
   }
   logits?.(y.slice());
-  if (head.activation === 'Softmax') {
+  if (head.activation === 'Softmax' || head.activation === 'LogSoftmax') {
     // Max-subtracted, as the reference kernel (compiler/reference/kernels/elementwise.ts) does.
     const m = y.reduce((a, v) => Math.max(a, v), -Infinity);
     let sum = 0;
-    for (let n = 0; n < y.length; n++) sum += (y[n] = Math.exp(y[n] - m));
-    for (let n = 0; n < y.length; n++) y[n] /= sum;
+    for (let n = 0; n < y.length; n++) sum += Math.exp(y[n] - m);
+    for (let n = 0; n < y.length; n++) y[n] = head.activation === 'Softmax' ? Math.exp(y[n] - m) / sum : y[n] - m - Math.log(sum);
     return y;
   }
   for (let n = 0; n < y.length; n++) {
@@ -120,9 +121,10 @@ function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramOb
       final.set(vecKey({ kind: 'c', layer: l, dir: d }), c);
     });
   });
-  p.heads.forEach((head, i) => {
+  // Per-step heads, then attention pools (they may read per-step heads), then final heads (they may read pools).
+  const runHead = (head: Head, i: number) => {
     const key = vecKey({ kind: 'head', head: i });
-    const logits = observe && head.activation === 'Softmax' ? (v: Float64Array) => observe(`${key}.logits`, v) : undefined;
+    const logits = observe && (head.activation === 'Softmax' || head.activation === 'LogSoftmax') ? (v: Float64Array) => observe(`${key}.logits`, v) : undefined;
     if (head.timing === 'seq') {
       seq.set(key, xs.map((_, t) => {
         const y = denseFloat(head, seqOf(head.input, t), logits);
@@ -134,7 +136,15 @@ function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramOb
       observe?.(key, y);
       final.set(key, head.argmax ? argMaxOf(y) : y);
     }
+  };
+  p.heads.forEach((head, i) => head.timing === 'seq' && runHead(head, i));
+  p.pools.forEach((pool, i) => {
+    const { pooled, alpha } = attentionFloat(pool, i, xs.map((_, t) => seqOf(pool.input, t)), observe);
+    const [pk, wk] = poolKeys(i);
+    final.set(pk, pooled);
+    seq.set(wk, Array.from(alpha, (a) => Float64Array.of(a)));
   });
+  p.heads.forEach((head, i) => head.timing === 'final' && runHead(head, i));
   return { seq, final };
 }
 

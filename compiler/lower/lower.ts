@@ -10,6 +10,7 @@ import type { Graph, Node, Tensor } from '../ir/types.ts';
 import { fail as raise } from '../errors.ts';
 import type { Head, HeadActivation, Layer, LayerDirection, Program, VecRef } from './program.ts';
 import { addLayer, bindSequenceInput, lowerQrnn, lowerSru, noteInitialBatch } from './lower-sru-qrnn.ts';
+import { lowerAttention } from './lower-attention.ts';
 import * as V from './views.ts';
 
 type Value = { view: V.LView } | { constant: Tensor };
@@ -23,7 +24,7 @@ export function lowerGraph(graph: Graph): Program {
   const input = graph.inputs[0];
   if (input.shape.length !== 3) raise(`${graph.source}: input '${input.name}' must be 3-D (time, batch, features), not [${input.shape.join(',')}]`);
   const program: Program = {
-    source: graph.source, layers: [], heads: [], outputs: [], initialStateBatch: 1,
+    source: graph.source, layers: [], heads: [], pools: [], outputs: [], initialStateBatch: 1,
     input: { name: input.name, size: 0, timeAxis: -1, batchAxis: -1, featureAxis: -1 },
   };
   const values = new Map<string, Value>();
@@ -86,6 +87,7 @@ export function lowerGraph(graph: Graph): Program {
         break;
       }
       case 'Gather': case 'Slice':
+        if (view(0).groups.some((g) => g.some((r) => r.kind === 'poolw'))) fail('selecting steps of attention weights');
         set(0, lowerLastStep(node, view(0), constant, shapeOf(node.inputs[0]), isReverse, fail));
         break;
       case 'MatMul': case 'Gemm':
@@ -97,15 +99,15 @@ export function lowerGraph(graph: Graph): Program {
       case 'Relu': case 'Sigmoid': case 'Tanh':
         set(0, foldActivation(program, view(0), node.op as HeadActivation, fail));
         break;
-      case 'Softmax': {
+      case 'Softmax': case 'LogSoftmax': {
         const v = view(0);
         const axis = node.attrs.axis as number, rank = v.axes.length;
-        if ((axis < 0 ? axis + rank : axis) !== rank - 1 || v.axes[rank - 1] !== 'F') fail(`softmax over axis ${axis}: only the feature (last) axis is supported`);
-        set(0, foldActivation(program, v, 'Softmax', fail));
+        if ((axis < 0 ? axis + rank : axis) !== rank - 1 || v.axes[rank - 1] !== 'F') fail(`${node.op === 'Softmax' ? 'softmax' : 'log-softmax'} over axis ${axis}: only the feature (last) axis is supported`);
+        set(0, foldActivation(program, v, node.op, fail));
         break;
       }
       case 'AttentionPool':
-        fail('attention pooling in fixed point (it needs the whole sequence; only the float reference runs it)');
+        lowerAttention(program, node, view(0), constant, fail).forEach((v, i) => set(i, v));
         break;
       case 'ArgMax':
         set(0, foldArgMax(program, node, view(0), fail));

@@ -25,7 +25,10 @@ export type VecRef =
   | { kind: 'input' }
   | { kind: 'h'; layer: number; dir: number }
   | { kind: 'c'; layer: number; dir: number }
-  | { kind: 'head'; head: number };
+  | { kind: 'head'; head: number }
+  /** Attention pooling (./lower-attention.ts): the pooled vector (final) and its weights α_t (one per step). */
+  | { kind: 'pool'; pool: number }
+  | { kind: 'poolw'; pool: number };
 
 /** Axis roles of a lowered value: time, batch, direction group, features, or a size-1 axis. */
 export type AxisTag = 'T' | 'B' | 'D' | 'F' | '1';
@@ -74,8 +77,8 @@ export interface Layer {
   inputForget: boolean;
 }
 
-/** Softmax normalizes over the head's outputs (the feature axis). */
-export type HeadActivation = 'none' | 'Relu' | 'Sigmoid' | 'Tanh' | 'Softmax';
+/** Softmax and LogSoftmax normalize over the head's outputs (the feature axis). */
+export type HeadActivation = 'none' | 'Relu' | 'Sigmoid' | 'Tanh' | 'Softmax' | 'LogSoftmax';
 
 /** y = act(W·x + b) on a vector available per step ('seq') or after the sequence ('final'). */
 export interface Head {
@@ -90,6 +93,25 @@ export interface Head {
   activation: HeadActivation;
   /** ONNX ArgMax over the outputs (after the activation): the head's stream is then the index alone. */
   argmax?: boolean;
+}
+
+/**
+ * AttentionPool (compiler/ir/ops/attention.ts) over the sequence `input` (H features per step):
+ * additive s_t = V·tanh(W·h_t + b), W [A, H]; dot s_t = scale·(W·h_t), W = the query [H];
+ * α = softmax over t of s; pooled = Σ_t α_t h_t.
+ */
+export interface AttentionPool {
+  name: string;
+  input: VecRef[];
+  hidden: number;
+  mode: 'additive' | 'dot';
+  /** A (additive), 0 (dot). */
+  attention: number;
+  W: Float32Array;
+  /** Additive: V [A] and b [A] (zeros without Bias); dot: empty. */
+  V: Float32Array;
+  b: Float32Array;
+  scale: number;
 }
 
 export interface ProgramOutput {
@@ -114,21 +136,26 @@ export interface Program {
   layers: Layer[];
   heads: Head[];
   outputs: ProgramOutput[];
+  /** Attention pooling over the whole sequence (after the layers and per-step heads, before final heads). */
+  pools: AttentionPool[];
   /** Batch entries the baked-in initial states cover (1 when there are none). */
   initialStateBatch: number;
 }
 
 export function vecKey(v: VecRef): string {
+  if (v.kind === 'pool' || v.kind === 'poolw') return `${v.kind}${v.pool}`;
   return v.kind === 'input' ? 'x' : v.kind === 'head' ? `head${v.head}` : `${v.kind}${v.layer}.${v.dir}`;
 }
 
 export function vecSize(p: Program, v: VecRef): number {
   if (v.kind === 'input') return p.input.size;
   if (v.kind === 'head') return p.heads[v.head].argmax ? 1 : p.heads[v.head].outputSize;
+  if (v.kind === 'pool') return p.pools[v.pool].hidden;
+  if (v.kind === 'poolw') return 1;
   return p.layers[v.layer].hidden;
 }
 
-/** True if every layer direction runs forward, so the module can stream step by step. */
+/** True if every layer direction runs forward and nothing pools over time, so the module can stream step by step. */
 export function isStreamable(p: Program): boolean {
-  return p.layers.every((l) => l.dirs.every((d) => !d.reverse));
+  return p.pools.length === 0 && p.layers.every((l) => l.dirs.every((d) => !d.reverse));
 }

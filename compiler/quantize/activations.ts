@@ -41,5 +41,26 @@ export function makeAct(act: ResolvedActivation, inFrac: number, outFrac: number
   return { kind: ACT_LUT, table, log2N: o.lutLog2N, inFrac, outFrac };
 }
 
+/**
+ * Log-softmax heads: ln(1 + t/65536) in Q15 for the 16 fraction bits t of a sum's mantissa,
+ * indexed by q = t − 32768 (so every int16 q is one mantissa; compiler/fixed/cells/dense.ts).
+ */
+export function lnMantissaTable(log2N: number): Int16Array {
+  return buildLut((q) => Math.log1p((q + 32768) / 65536), 0, 15, log2N);
+}
+
 export const SIGMOID: ResolvedActivation = { name: 'Sigmoid', alpha: 0, beta: 0 };
 export const TANH: ResolvedActivation = { name: 'Tanh', alpha: 0, beta: 0 };
+
+/**
+ * The exp table of an integer softmax over int16 values in Q(logitFrac), and the right shift into
+ * its input format: differences d = z − max z in [−2^(16−logitFrac), 0] (or [−16, 0], where
+ * exp(−16) ≈ 1e-7), Q15 out; only the table's non-positive half is read, so it gets one more bit.
+ * Softmax heads (quantize.ts) and attention pooling (quantize-attention.ts) use it.
+ */
+export function softmaxExp(logitFrac: number, outFrac: number, o: ActOptions): { act: QAct; expShift: number } {
+  const expFrac = Math.min(logitFrac - 1, 11);
+  const log2N = Math.min(16, o.lutLog2N + 1);
+  const table = buildLut((x) => Math.exp(Math.min(x, 0)), expFrac, 15, log2N);
+  return { act: { kind: ACT_LUT, table, log2N, inFrac: expFrac, outFrac }, expShift: logitFrac - expFrac };
+}

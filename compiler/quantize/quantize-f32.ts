@@ -3,13 +3,16 @@
  * with the model's weights as they are. Nothing is calibrated (the calibration is still made,
  * for the report); every vector stream has the format { bits: 32, frac: 0 } (float32, scale 1).
  * Biases are folded as f32(Wb + Rb), except the GRU linear_before_reset candidate's, which the
- * cell keeps apart as ONNX does.
+ * cell keeps apart as ONNX does. SRU and QRNN are arranged as the integer quantizer arranges them
+ * (./quantize-sru-qrnn.ts): SRU's projection rows x̃, f, r, (highway) with b_f and b_r as the f
+ * and r rows' biases; QRNN's column blocks reordered to [x_t; x_{t−1}].
  */
 import { fail } from '../errors.ts';
 import { F32_ACT, type F32Act } from '../fixed/f32/math.ts';
-import type { DenseF32Cell, F32Mat } from '../fixed/f32/cells.ts';
+import { F32_NORM, type DenseF32Cell, type F32Mat } from '../fixed/f32/cells.ts';
+import type { QrnnF32Cell, SruF32Cell } from '../fixed/f32/sru-qrnn.ts';
 import type { ResolvedActivation } from '../ir/activations.ts';
-import { vecKey, type Head, type Layer, type Program } from '../lower/program.ts';
+import { hasCellState, vecKey, type Head, type Layer, type Program } from '../lower/program.ts';
 import type { QCell, QDirection, QProgram, QuantOptions, VecFormat } from './quantize.ts';
 
 const F32_FORMAT: VecFormat = { frac: 0, bits: 32 };
@@ -18,13 +21,10 @@ export function quantizeProgramF32(p: Program, o: QuantOptions): QProgram {
   const formats = new Map<string, VecFormat>([['x', F32_FORMAT]]);
   const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
   p.layers.forEach((layer, l) => {
-    if (layer.kind === 'SRU' || layer.kind === 'QRNN') {
-      fail(`${p.source}: layer '${layer.name}' (${layer.kind}): --quant f32 does not support ${layer.kind} layers yet; use --quant int16, int8x16 or int8`);
-    }
     qp.layers.push(layer.dirs.map((_, d) => {
       formats.set(vecKey({ kind: 'h', layer: l, dir: d }), F32_FORMAT);
-      if (layer.kind === 'LSTM') formats.set(vecKey({ kind: 'c', layer: l, dir: d }), F32_FORMAT);
-      return f32Direction(layer, d);
+      if (hasCellState(layer.kind)) formats.set(vecKey({ kind: 'c', layer: l, dir: d }), F32_FORMAT);
+      return layer.kind === 'SRU' ? f32Sru(layer, d) : layer.kind === 'QRNN' ? f32Qrnn(layer) : f32Direction(layer, d);
     }));
   });
   p.heads.forEach((head, i) => {
@@ -82,13 +82,53 @@ function f32Direction(layer: Layer, d: number): QDirection {
   return { q, reverse: dir.reverse, h0, c0 };
 }
 
-const HEAD_ACT: Record<Exclude<Head['activation'], 'Softmax'>, number> = { none: F32_ACT.Identity, Relu: F32_ACT.Relu, Sigmoid: F32_ACT.Sigmoid, Tanh: F32_ACT.Tanh };
+const HEAD_ACT: Record<Head['activation'], number> = {
+  none: F32_ACT.Identity, Relu: F32_ACT.Relu, Sigmoid: F32_ACT.Sigmoid, Tanh: F32_ACT.Tanh, Softmax: F32_ACT.Identity, LogSoftmax: F32_ACT.Identity,
+};
 
 function f32Head(head: Head): DenseF32Cell {
-  if (head.argmax) fail(`dense '${head.name}': ArgMax is not supported with --quant f32 yet (use an integer scheme)`);
-  if (head.activation === 'Softmax') fail(`dense '${head.name}': a softmax head is not supported with --quant f32 yet (use an integer scheme)`);
+  const norm = head.activation === 'Softmax' ? F32_NORM.softmax : head.activation === 'LogSoftmax' ? F32_NORM.logSoftmax : F32_NORM.none;
+  // The index is stored as a float32: exact up to 2^24 outputs.
+  if (head.argmax && head.outputSize > 2 ** 24) fail(`dense '${head.name}': ArgMax over ${head.outputSize} outputs does not fit float32 indices`);
   return {
     I: head.inputSize, N: head.outputSize, mat: { rows: head.outputSize, cols: head.inputSize, w: head.W, bias: head.b },
     act: { kind: HEAD_ACT[head.activation], alpha: 0, beta: 0 }, y: new Float32Array(head.outputSize), v: new Float32Array(head.inputSize),
+    norm, argmax: head.argmax ? 1 : 0,
   };
+}
+
+const states = (given: Float32Array[] | undefined, H: number) => (given ?? [new Float32Array(H)]).map((s) => Float32Array.from(s));
+
+function f32Sru(layer: Layer, d: number): QDirection {
+  const dir = layer.dirs[d], p = dir.sru!;
+  const { inputSize: I, hidden: H } = layer;
+  const bias = new Float32Array(p.k * H);
+  bias.set(p.bf, H);
+  bias.set(p.br, 2 * H);
+  const peep = new Float32Array(2 * H);
+  peep.set(p.vf);
+  peep.set(p.vr, H);
+  const cell: SruF32Cell = {
+    I, H, k: p.k, tanh: p.tanh, highway: p.highway, hwOff: d * H, U: { rows: p.k * H, cols: I, w: Float32Array.from(p.W), bias },
+    peep, scaleX: Math.fround(p.scaleX), h: new Float32Array(H), cState: new Float32Array(H), v: new Float32Array(I), acc: new Float32Array(p.k * H),
+  };
+  // h is an output only (the recurrence reads C): it starts at zero, as in the reference.
+  return { q: { kind: 'SRU_F32', cell }, reverse: dir.reverse, h0: [new Float32Array(H)], c0: states(dir.initialC, H) };
+}
+
+function f32Qrnn(layer: Layer): QDirection {
+  const dir = layer.dirs[0], p = dir.qrnn!;
+  const { inputSize: I, hidden: H } = layer;
+  const { gates: G, window } = p;
+  const cols = window * I;
+  const w = new Float32Array(G * H * cols);
+  for (let r = 0; r < G * H; r++) {
+    w.set(p.W.subarray(r * cols + (window - 1) * I, (r + 1) * cols), r * cols);
+    if (window === 2) w.set(p.W.subarray(r * cols, r * cols + I), r * cols + I);
+  }
+  const cell: QrnnF32Cell = {
+    I, H, window, fo: G === 3, gates: { rows: G * H, cols, w, bias: Float32Array.from(p.B) }, h: new Float32Array(H), cState: new Float32Array(H),
+    xPrev: new Float32Array(window === 2 ? I : 0), v: new Float32Array(cols), acc: new Float32Array(G * H),
+  };
+  return { q: { kind: 'QRNN_F32', cell }, reverse: false, h0: states(dir.initialH, H), c0: states(dir.initialC, H) };
 }

@@ -11,15 +11,17 @@ import type { QrnnCell } from '../fixed/cells/qrnn.ts';
 import type { RnnCell } from '../fixed/cells/rnn.ts';
 import type { SruCell } from '../fixed/cells/sru.ts';
 import { ACT_LUT, type QAct, type QMat, type Vec } from '../fixed/cells/common.ts';
-import { buildLut } from '../fixed/lut.ts';
 import type { DenseF32Cell, GruF32Cell, LstmF32Cell, RnnF32Cell } from '../fixed/f32/cells.ts';
+import type { QrnnF32Cell, SruF32Cell } from '../fixed/f32/sru-qrnn.ts';
 import { quantizeMultiplier } from '../fixed/primitives.ts';
-import { vecKey, type Head, type Layer, type Program, type VecRef } from '../lower/program.ts';
-import { inputFracFor, makeAct, maxOutput, SIGMOID, TANH, type ActOptions } from './activations.ts';
+import { vecKey, vecSize, type Head, type Layer, type Program, type VecRef } from '../lower/program.ts';
+import { inputFracFor, lnMantissaTable, makeAct, maxOutput, SIGMOID, softmaxExp, TANH, type ActOptions } from './activations.ts';
 import type { Calibration } from './calibrate.ts';
 import { fracFor, quantizeMatrix, quantizeVector, type RescaleMode } from './formats.ts';
 import { quantizeProgramF32 } from './quantize-f32.ts';
 import { quantizeQrnn, quantizeSru } from './quantize-sru-qrnn.ts';
+import { quantizePool, refusePoolsF32 } from './quantize-attention.ts';
+import type { AttentionCell } from '../fixed/cells/attention.ts';
 import { isF32, type Scheme } from './schemes.ts';
 
 export interface QuantOptions extends ActOptions {
@@ -35,16 +37,22 @@ export interface VecFormat {
 
 export type QCell = { kind: 'RNN'; cell: RnnCell } | { kind: 'GRU'; cell: GruCell } | { kind: 'LSTM'; cell: LstmCell }
   | { kind: 'SRU'; cell: SruCell } | { kind: 'QRNN'; cell: QrnnCell }
-  | { kind: 'RNN_F32'; cell: RnnF32Cell } | { kind: 'GRU_F32'; cell: GruF32Cell } | { kind: 'LSTM_F32'; cell: LstmF32Cell };
+  | { kind: 'RNN_F32'; cell: RnnF32Cell } | { kind: 'GRU_F32'; cell: GruF32Cell } | { kind: 'LSTM_F32'; cell: LstmF32Cell }
+  | { kind: 'SRU_F32'; cell: SruF32Cell } | { kind: 'QRNN_F32'; cell: QrnnF32Cell };
 
 /** The cell type without the f32 suffix. */
 export function baseKind(kind: QCell['kind']): 'RNN' | 'GRU' | 'LSTM' | 'SRU' | 'QRNN' {
-  return kind === 'RNN_F32' ? 'RNN' : kind === 'GRU_F32' ? 'GRU' : kind === 'LSTM_F32' ? 'LSTM' : kind;
+  return kind.replace(/_F32$/, '') as ReturnType<typeof baseKind>;
 }
 
 /** The cell state of a direction (LSTM, SRU, QRNN: int16, or f32), or undefined for RNN and GRU. */
 export function cellState(q: QCell): Int16Array | Float32Array | undefined {
-  return q.kind === 'LSTM' || q.kind === 'LSTM_F32' || q.kind === 'SRU' || q.kind === 'QRNN' ? q.cell.cState : undefined;
+  return 'cState' in q.cell ? q.cell.cState : undefined;
+}
+
+/** QRNN window 2's previous input step (state), or undefined. */
+export function previousInput(q: QCell): Int8Array | Int16Array | Float32Array | undefined {
+  return (q.kind === 'QRNN' || q.kind === 'QRNN_F32') && q.cell.xPrev.length ? q.cell.xPrev : undefined;
 }
 
 export interface QDirection {
@@ -59,13 +67,15 @@ export interface QHead {
   I: number;
   N: number;
   mat: QMat;
-  /** 0: none, 1: relu, 2: table/PWL activation `act`, 3: softmax (`act` the exp table; compiler/fixed/cells/dense.ts). */
+  /** 0: none, 1: relu, 2: table/PWL activation `act`, 3: softmax, 4: log-softmax (`act` the exp table; compiler/fixed/cells/dense.ts). */
   actKind: number;
   act: QAct;
   /** Softmax: right shift from the logits' format to the exp table's input format; else 0. */
   expShift: number;
   /** 1: the head outputs the index of its largest output (y[0], format Q0). */
   argmax: number;
+  /** Log-softmax: the table of ln over the sum's mantissa; else empty. */
+  log: QAct;
   y: Vec;
   v: Vec;
   acc: Int32Array;
@@ -79,6 +89,8 @@ export interface QProgram {
   layers: QDirection[][];
   /** QHead, or DenseF32Cell in the f32 scheme. */
   heads: (QHead | DenseF32Cell)[];
+  /** Attention pooling (integer schemes only; absent means none). */
+  pools?: AttentionCell[];
 }
 
 export function isF32Head(h: QHead | DenseF32Cell): h is DenseF32Cell {
@@ -89,19 +101,22 @@ export const newVec = (bits: number, n: number): Vec => (bits === 8 ? new Int8Ar
 export const emptyAct: QAct = { kind: 0, table: new Int16Array(0), log2N: 0, inFrac: 0, outFrac: 0 };
 
 export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): QProgram {
-  if (isF32(o.scheme)) return quantizeProgramF32(p, o);
+  if (isF32(o.scheme)) return (refusePoolsF32(p.pools, p.source), quantizeProgramF32(p, o));
   const vb = o.scheme.vecBits as 8 | 16;
   const formats = new Map<string, VecFormat>([['x', { frac: fracFor(cal.range('x'), vb), bits: vb }]]);
   const colFracs = (refs: VecRef[]) => refs.flatMap((r) => {
     const f = formats.get(vecKey(r))!;
-    const n = r.kind === 'input' ? p.input.size : r.kind === 'head' ? p.heads[r.head].outputSize : p.layers[r.layer].hidden;
-    return new Array<number>(n).fill(f.frac);
+    return new Array<number>(vecSize(p, r)).fill(f.frac);
   });
   const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
   p.layers.forEach((layer, l) => {
     qp.layers.push(layer.dirs.map((_, d) => quantizeDirection(p, layer, l, d, cal, o, colFracs(layer.input), formats)));
   });
-  p.heads.forEach((head, i) => qp.heads.push(quantizeHead(head, i, cal, o, colFracs(head.input), formats)));
+  // Per-step heads, then attention pools (they may read them), then final heads (they may read pools).
+  const head = (i: number) => (qp.heads[i] = quantizeHead(p.heads[i], i, cal, o, colFracs(p.heads[i].input), formats));
+  p.heads.forEach((h, i) => h.timing === 'seq' && head(i));
+  qp.pools = p.pools.map((pool, i) => quantizePool(pool, i, cal, o, colFracs(pool.input), formats));
+  p.heads.forEach((h, i) => h.timing === 'final' && head(i));
   return qp;
 }
 
@@ -220,9 +235,11 @@ export function quantizePeepholes(P: Float32Array | undefined, blocks: number, H
 function quantizeHead(head: Head, i: number, cal: Calibration, o: QuantOptions, colFrac: number[], formats: Map<string, VecFormat>): QHead {
   const vb = o.scheme.vecBits as 8 | 16;
   const key = vecKey({ kind: 'head', head: i });
-  const softmax = head.activation === 'Softmax';
+  const logSoftmax = head.activation === 'LogSoftmax';
+  const softmax = head.activation === 'Softmax' || logSoftmax;
   const bounded = head.activation === 'Sigmoid' || head.activation === 'Tanh';
-  const outFrac = bounded || softmax ? vb - 1 : fracFor(1.25 * cal.range(key), vb);
+  // Log-probabilities (<= 0) get twice their calibrated range: the smallest grows with the logits' spread.
+  const outFrac = logSoftmax ? fracFor(Math.max(2 * cal.range(key), 2 ** -8), vb) : bounded || softmax ? vb - 1 : fracFor(1.25 * cal.range(key), vb);
   formats.set(key, { frac: head.argmax ? 0 : outFrac, bits: vb });
   if (head.argmax && head.outputSize - 1 > 2 ** (vb - 1) - 1) fail(`dense '${head.name}': ArgMax over ${head.outputSize} outputs does not fit int${vb} indices`);
   // Softmax logits: int16 with twice the calibrated range (the largest logit matters most).
@@ -233,16 +250,12 @@ function quantizeHead(head: Head, i: number, cal: Calibration, o: QuantOptions, 
   let act = bounded ? makeAct(head.activation === 'Sigmoid' ? SIGMOID : TANH, 12, outFrac, o) : emptyAct;
   let expShift = 0;
   if (softmax) {
-    if (head.outputSize > 32768) fail(`dense '${head.name}': softmax over ${head.outputSize} outputs (at most 32768 in fixed point)`);
-    // exp over differences d = z − max z in [−2^(16−logitFrac), 0] (or [−16, 0]: exp(−16) ≈ 1e-7).
-    const expFrac = Math.min(logitFrac - 1, 11);
-    expShift = logitFrac - expFrac;
-    // The table spans the int16 domain; only its non-positive half is read, so it gets one more bit.
-    const log2N = Math.min(16, o.lutLog2N + 1);
-    act = { kind: ACT_LUT, table: buildLut((x) => Math.exp(Math.min(x, 0)), expFrac, 15, log2N), log2N, inFrac: expFrac, outFrac };
+    if (head.outputSize > 32768) fail(`dense '${head.name}': ${logSoftmax ? 'log-softmax' : 'softmax'} over ${head.outputSize} outputs (at most 32768 in fixed point)`);
+    ({ act, expShift } = softmaxExp(logitFrac, outFrac, o)); // exp over z − max z (activations.ts)
   }
   return {
-    I: head.inputSize, N: head.outputSize, mat, actKind: softmax ? 3 : bounded ? 2 : head.activation === 'Relu' ? 1 : 0, act,
+    I: head.inputSize, N: head.outputSize, mat, actKind: logSoftmax ? 4 : softmax ? 3 : bounded ? 2 : head.activation === 'Relu' ? 1 : 0, act,
     y: newVec(vb, head.outputSize), v: newVec(vb, head.inputSize), acc: new Int32Array(head.outputSize), expShift, argmax: head.argmax ? 1 : 0,
+    log: logSoftmax ? { kind: ACT_LUT, table: lnMantissaTable(o.lutLog2N), log2N: o.lutLog2N, inFrac: 0, outFrac: 15 } : emptyAct,
   };
 }

@@ -2,7 +2,7 @@
 // Mirror: compiler/fixed/f32/cells.ts — same f32 operations in the same order, same results bit
 // for bit (see there for the equations). Descriptors: ./desc.ts. MVP only (f32 ops are MVP);
 // no FMA exists in wasm, so every `a + b * c` is a rounded product then a rounded sum.
-import { activateF32, clipF32 } from './math';
+import { activateF32, clipF32, expF32, logF32 } from './math';
 import { DENSE_F32, FMAT, GRU_F32, LSTM_F32, RNN_F32 } from './desc';
 
 const ONE: f32 = 1;
@@ -109,6 +109,42 @@ export function lstmStepF32(desc: usize): void {
 export function denseStepF32(desc: usize): void {
   const n = load<i32>(desc + DENSE_F32.N);
   const y = load<usize>(desc + DENSE_F32.y);
+  const norm = load<i32>(desc + DENSE_F32.norm);
   matRowsF32(y, desc + DENSE_F32.mat, load<usize>(desc + DENSE_F32.v), 0, n);
-  for (let j = 0; j < n; j++) store<f32>(at(y, j), activateF32(load<f32>(at(y, j)), desc + DENSE_F32.act));
+  if (norm == 0) for (let j = 0; j < n; j++) store<f32>(at(y, j), activateF32(load<f32>(at(y, j)), desc + DENSE_F32.act));
+  else normalizeF32(y, n, norm == 2);
+  if (load<i32>(desc + DENSE_F32.argmax) != 0) {
+    let best = 0;
+    let top = load<f32>(y);
+    for (let j = 1; j < n; j++) {
+      const v = load<f32>(at(y, j));
+      if (v > top) {
+        best = j;
+        top = v;
+      }
+    }
+    store<f32>(y, <f32>best);
+  }
+}
+
+/** In place: logits → softmax or log-softmax (max-subtracted). */
+export function normalizeF32(y: usize, n: i32, log: bool): void {
+  let m = load<f32>(y);
+  for (let j = 1; j < n; j++) {
+    const v = load<f32>(at(y, j));
+    if (v > m) m = v;
+  }
+  let sum: f32 = 0;
+  for (let j = 0; j < n; j++) {
+    const d = load<f32>(at(y, j)) - m;
+    const e = expF32(d);
+    sum += e;
+    store<f32>(at(y, j), log ? d : e);
+  }
+  if (log) {
+    const ls = logF32(sum);
+    for (let j = 0; j < n; j++) store<f32>(at(y, j), load<f32>(at(y, j)) - ls);
+  } else {
+    for (let j = 0; j < n; j++) store<f32>(at(y, j), load<f32>(at(y, j)) / sum);
+  }
 }

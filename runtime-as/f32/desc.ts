@@ -65,6 +65,37 @@ export namespace LSTM_F32 {
   export const bytes: usize = 88;
 }
 
+export namespace SRU_F32 {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const k: usize = 8; // 3 or 4 matrices
+  export const tanh: usize = 12;
+  export const highway: usize = 16;
+  export const hwOff: usize = 20; // k = 3 highway: first input column of this direction's slice
+  export const U: usize = 24; // fmat [k·H, I], rows x̃, f, r, (highway)
+  export const peep: usize = 40; // f32[2H] (v_f, v_r)
+  export const scaleX: usize = 44; // f32
+  export const h: usize = 48; // f32[H] output
+  export const cState: usize = 52; // f32[H] state
+  export const v: usize = 56; // f32[I] scratch
+  export const acc: usize = 60; // f32[k·H] scratch
+  export const bytes: usize = 64;
+}
+
+export namespace QRNN_F32 {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const window: usize = 8; // 1 or 2
+  export const fo: usize = 12;
+  export const gates: usize = 16; // fmat [G·H, window·I] over [x_t; x_{t−1}], rows z, f, (o)
+  export const h: usize = 32; // f32[H] output
+  export const cState: usize = 36; // f32[H] state
+  export const xPrev: usize = 40; // f32[I] state (window 2) or 0
+  export const v: usize = 44; // f32[window·I] scratch
+  export const acc: usize = 48; // f32[G·H] scratch
+  export const bytes: usize = 52;
+}
+
 export namespace DENSE_F32 {
   export const I: usize = 0;
   export const N: usize = 4;
@@ -72,5 +103,7 @@ export namespace DENSE_F32 {
   export const act: usize = 24;
   export const y: usize = 36; // f32[N] output
   export const v: usize = 40; // f32[I] input
-  export const bytes: usize = 44;
+  export const norm: usize = 44; // 0 none, 1 softmax, 2 log-softmax
+  export const argmax: usize = 48; // 1: y[0] = index of the first largest y
+  export const bytes: usize = 52;
 }

@@ -19,6 +19,17 @@ const T3: f32 = <f32>(-1.0 / 3.0);
 const T5: f32 = <f32>(2.0 / 15.0);
 const T7: f32 = <f32>(-17.0 / 315.0);
 const T9: f32 = <f32>(62.0 / 2835.0);
+const SQRTH: f32 = 0.707106781186547524;
+const L0: f32 = 7.0376836292e-2;
+const L1: f32 = -1.1514610310e-1;
+const L2: f32 = 1.1676998740e-1;
+const L3: f32 = -1.2420140846e-1;
+const L4: f32 = 1.4249322787e-1;
+const L5: f32 = -1.6668057665e-1;
+const L6: f32 = 2.0000714765e-1;
+const L7: f32 = -2.4999993993e-1;
+const L8: f32 = 3.3333331174e-1;
+const HALF: f32 = 0.5;
 const ONE: f32 = 1;
 const ZERO: f32 = 0;
 
@@ -36,6 +47,32 @@ export function expF32(x: f32): f32 {
   p = p * r + P5;
   const y = p * z + r + ONE;
   return y * reinterpret<f32>((<i32>k + 127) << 23);
+}
+
+export function logF32(x: f32): f32 {
+  if (x != x || x == Infinity) return x;
+  const b = reinterpret<i32>(x);
+  let e = <f32>((b >>> 23) - 126);
+  let t = reinterpret<f32>((b & 0x007fffff) | 0x3f000000); // the mantissa m in [0.5, 1)
+  if (t < SQRTH) {
+    e -= ONE;
+    t = t + t - ONE;
+  } else {
+    t = t - ONE;
+  }
+  const z = t * t;
+  let p = L0 * t + L1;
+  p = p * t + L2;
+  p = p * t + L3;
+  p = p * t + L4;
+  p = p * t + L5;
+  p = p * t + L6;
+  p = p * t + L7;
+  p = p * t + L8;
+  let y = p * t * z;
+  y = y + e * C2;
+  y = y + -HALF * z;
+  return t + y + e * C1;
 }
 
 export function sigmoidF32(x: f32): f32 {

@@ -38,7 +38,14 @@ export const CELL_FIELDS = {
     ['I', 'int'], ['H', 'int'], ['window', 'int'], ['fo', 'flag'], ['gates', 'mat'], ['z', 'act'], ['f', 'act'], ['fc', 'int'], ['fh', 'int'],
     ['h', 'ptr'], ['cState', 'ptr'], ['xPrev', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
-  DENSE: [['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'], ['expShift', 'int'], ['argmax', 'int']],
+  ATTENTION: [
+    ['H', 'int'], ['A', 'int'], ['additive', 'flag'], ['W', 'mat'], ['act', 'act'], ['V', 'mat'], ['exp', 'act'], ['expShift', 'int'],
+    ['colShift', 'ptr'], ['alphaShift', 'int'], ['y', 'ptr'], ['u', 'ptr'], ['th', 'ptr'],
+  ],
+  DENSE: [
+    ['I', 'int'], ['N', 'int'], ['mat', 'mat'], ['act', 'act'], ['actKind', 'int'], ['y', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'], ['expShift', 'int'], ['argmax', 'int'],
+    ['log', 'act'],
+  ],
   RNN_F32: [['I', 'int'], ['H', 'int'], ['gates', 'fmat'], ['act', 'fact'], ['clip', 'f32'], ['h', 'ptr'], ['v', 'ptr']],
   GRU_F32: [
     ['I', 'int'], ['H', 'int'], ['linearBeforeReset', 'flag'], ['gatesZR', 'fmat'], ['cand', 'fmat'], ['candH', 'fmat'],
@@ -48,7 +55,14 @@ export const CELL_FIELDS = {
     ['I', 'int'], ['H', 'int'], ['inputForget', 'flag'], ['gates', 'fmat'], ['f', 'fact'], ['g', 'fact'], ['hAct', 'fact'],
     ['peep', 'ptr'], ['clip', 'f32'], ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
-  DENSE_F32: [['I', 'int'], ['N', 'int'], ['mat', 'fmat'], ['act', 'fact'], ['y', 'ptr'], ['v', 'ptr']],
+  SRU_F32: [
+    ['I', 'int'], ['H', 'int'], ['k', 'int'], ['tanh', 'flag'], ['highway', 'flag'], ['hwOff', 'int'], ['U', 'fmat'], ['peep', 'ptr'], ['scaleX', 'f32'],
+    ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
+  QRNN_F32: [
+    ['I', 'int'], ['H', 'int'], ['window', 'int'], ['fo', 'flag'], ['gates', 'fmat'], ['h', 'ptr'], ['cState', 'ptr'], ['xPrev', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
+  ],
+  DENSE_F32: [['I', 'int'], ['N', 'int'], ['mat', 'fmat'], ['act', 'fact'], ['y', 'ptr'], ['v', 'ptr'], ['norm', 'int'], ['argmax', 'flag']],
 } as const satisfies Record<string, readonly (readonly [string, FieldKind])[]>;
 
 /** The sub-fields a compound field kind expands to. */

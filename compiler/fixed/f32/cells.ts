@@ -12,9 +12,11 @@
  *          h' = (1 − z)·ĥ + z·h
  *   LSTM:  i = f(clip(acc_i + Pi·C)), f = f(clip(acc_f + Pf·C)) (input_forget: 1 − i), g = gAct(clip(acc_c))
  *          C' = f·C + i·g;  o = f(clip(acc_o + Po·C'));  h' = o·hAct(C')   (no peephole terms without P)
- *   dense: y = act(W·v + b)
+ *   dense: y = act(W·v + b), or z = W·v + b normalized (m = the first largest z, s = Σ exp(z − m) in order):
+ *          softmax y = exp(z − m) / s;  log-softmax y = (z − m) − ln s;  argmax: y[0] = index of the first largest y
+ * SRU and QRNN: ./sru-qrnn.ts.
  */
-import { activateF32, clipF32, type F32Act } from './math.ts';
+import { activateF32, clipF32, expF32, logF32, type F32Act } from './math.ts';
 
 const f = Math.fround;
 
@@ -70,6 +72,9 @@ export interface LstmF32Cell {
   acc: Float32Array; // [4H]
 }
 
+/** Dense head normalizations (descriptor field `norm`); with one, `act` is the identity. */
+export const F32_NORM = { none: 0, softmax: 1, logSoftmax: 2 } as const;
+
 export interface DenseF32Cell {
   I: number;
   N: number;
@@ -77,6 +82,9 @@ export interface DenseF32Cell {
   act: F32Act;
   y: Float32Array; // [N]
   v: Float32Array; // [I]
+  norm: number;
+  /** 1: y[0] becomes the index of the first largest y (ONNX ArgMax), as a float. */
+  argmax: number;
 }
 
 /** out[r − row0] for rows [row0, row0+count) of m over v[vOff : vOff+cols]. */
@@ -144,6 +152,31 @@ export function lstmStepF32(c: LstmF32Cell): void {
 }
 
 export function denseStepF32(c: DenseF32Cell): void {
-  matRowsF32(c.y, c.mat, c.v, 0, 0, c.N);
-  for (let n = 0; n < c.N; n++) c.y[n] = activateF32(c.y[n], c.act);
+  const { y, N } = c;
+  matRowsF32(y, c.mat, c.v, 0, 0, N);
+  if (c.norm === F32_NORM.none) for (let n = 0; n < N; n++) y[n] = activateF32(y[n], c.act);
+  else normalizeF32(y, N, c.norm === F32_NORM.logSoftmax);
+  if (c.argmax) {
+    let best = 0;
+    for (let n = 1; n < N; n++) if (y[n] > y[best]) best = n;
+    y[0] = best;
+  }
+}
+
+/** In place: logits → softmax or log-softmax (max-subtracted, as the float reference). */
+export function normalizeF32(y: Float32Array, n: number, log: boolean): void {
+  let m = y[0];
+  for (let j = 1; j < n; j++) if (y[j] > m) m = y[j];
+  let sum = 0;
+  for (let j = 0; j < n; j++) {
+    const d = f(y[j] - m), e = expF32(d);
+    sum = f(sum + e);
+    y[j] = log ? d : e;
+  }
+  if (log) {
+    const ls = logF32(sum);
+    for (let j = 0; j < n; j++) y[j] = f(y[j] - ls);
+  } else {
+    for (let j = 0; j < n; j++) y[j] = f(y[j] / sum);
+  }
 }

@@ -14,6 +14,10 @@
  * sigmoidF32(x) = 1 / (1 + expF32(−x)): NaN → NaN, ±Inf → 1 and ≈ 6e−39.
  * tanhF32(x): ±0 → ±0; |x| < 0.25: x + x·x²·(c3 + x²·(c5 + x²·(c7 + x²·c9))) (Taylor, keeps the
  * relative accuracy of small x); else sign(x)·(1 − e)/(1 + e), e = expF32(−2|x|). NaN → NaN, ±Inf → ±1.
+ *
+ * logF32(x), Cephes' logf, for the log-softmax head (x = Σ exp ≥ 1): x = m·2^e with m from the
+ * bits in [√½, √2); t = m − 1; ln x ≈ t − t²/2 + t³·Q(t) (degree 8, Horner) + e·C2 + e·C1.
+ * Defined for normal x > 0; NaN and +Inf pass through. Max relative error: tests/f32-scheme.test.ts.
  */
 const f = Math.fround;
 
@@ -22,6 +26,9 @@ const LOG2E = f(1.44269504088896341), C1 = f(0.693359375), C2 = f(-2.12194440e-4
 const P0 = f(1.9875691500e-4), P1 = f(1.3981999507e-3), P2 = f(8.3334519073e-3);
 const P3 = f(4.1665795894e-2), P4 = f(1.6666665459e-1), P5 = f(5.0000001201e-1);
 const T3 = f(-1 / 3), T5 = f(2 / 15), T7 = f(-17 / 315), T9 = f(62 / 2835);
+const SQRTH = f(0.707106781186547524);
+const L = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1].map(f);
 
 const bits = new Int32Array(1), asFloat = new Float32Array(bits.buffer);
 
@@ -46,6 +53,27 @@ export function expF32(x: number): number {
   const y = f(f(f(p * z) + r) + 1);
   bits[0] = (k + 127) << 23;
   return f(y * asFloat[0]);
+}
+
+export function logF32(x: number): number {
+  if (x !== x || x === Infinity) return x;
+  asFloat[0] = x;
+  let e = (bits[0] >>> 23) - 126;
+  bits[0] = (bits[0] & 0x007fffff) | 0x3f000000; // the mantissa m in [0.5, 1)
+  let t = asFloat[0];
+  if (t < SQRTH) {
+    e -= 1;
+    t = f(f(t + t) - 1);
+  } else {
+    t = f(t - 1);
+  }
+  const z = f(t * t);
+  let p = L[0];
+  for (let i = 1; i < L.length; i++) p = f(f(p * t) + L[i]);
+  let y = f(f(p * t) * z);
+  y = f(y + f(e * C2));
+  y = f(y + f(-0.5 * z));
+  return f(f(t + y) + f(e * C1));
 }
 
 export function sigmoidF32(x: number): number {

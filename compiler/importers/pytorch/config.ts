@@ -13,6 +13,7 @@ import { fail } from '../../errors.ts';
 import type { Tensor } from '../../ir/types.ts';
 import { isSruClass, sruFromConfig, type SruModule } from './sru.ts';
 import { configReaders } from './config-readers.ts';
+import { attentionFromConfig, isAttentionClass, type AttentionModule } from './attention.ts';
 
 export interface RecurrentModule {
   kind: 'RNN' | 'GRU' | 'LSTM';
@@ -36,7 +37,7 @@ export interface LinearModule {
   bias: boolean;
 }
 
-export type ModuleSpec = RecurrentModule | LinearModule | SruModule;
+export type ModuleSpec = RecurrentModule | LinearModule | SruModule | AttentionModule;
 
 const RECURRENT_KEYS = ['input_size', 'hidden_size', 'num_layers', 'nonlinearity', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size'];
 const LINEAR_KEYS = ['in_features', 'out_features', 'bias'];
@@ -56,7 +57,8 @@ function moduleFromConfig(o: unknown, i: number, file: string): ModuleSpec {
   if (typeof c.module !== 'string') fail(`${at}: "module" (e.g. "torch.nn.GRU") is missing`);
   const where = `${at} (${c.module})`;
   if (isSruClass(c.module)) return sruFromConfig(c, where);
-  const cls = torchClass(c.module) ?? fail(`${where}: module is not supported (rnnc reads torch.nn.RNN, GRU, LSTM, Linear and sru.SRU)`);
+  if (isAttentionClass(c.module)) return attentionFromConfig(c, where);
+  const cls = torchClass(c.module) ?? fail(`${where}: module is not supported (rnnc reads torch.nn.RNN, GRU, LSTM, Linear, sru.SRU and rnnc.AttentionPool)`);
   const known = cls === 'Linear' ? LINEAR_KEYS : RECURRENT_KEYS;
   for (const key of Object.keys(c)) {
     if (!known.includes(key) && !IGNORED_KEYS.includes(key)) fail(`${where}: unknown constructor argument "${key}"`);

@@ -22,6 +22,7 @@ import { GraphBuilder, int64 } from '../graph-builder.ts';
 import { moduleSpecs, type LinearModule, type ModuleSpec, type RecurrentModule } from './config.ts';
 import { readSafetensors } from './safetensors.ts';
 import { sruModule } from './sru.ts';
+import { attentionModule } from './attention.ts';
 
 /** ONNX gate row block g comes from PyTorch block TORCH_BLOCK[kind][g]. */
 const TORCH_BLOCK = { RNN: [0], GRU: [1, 0, 2], LSTM: [0, 3, 1, 2] };
@@ -110,24 +111,39 @@ export function loadPytorchModel(file: string): Graph {
   });
   const ctx: Ctx = { b, file, tensors, used: new Set() };
   const first = modules[0];
+  if (first.kind === 'AttentionPool') fail(`${file}: module 0 (${first.module}): attention pooling needs a recurrent module before it`);
   const inputSize = first.kind === 'Linear' ? first.inFeatures : first.inputSize;
   const batchFirst = first.kind !== 'Linear' && first.kind !== 'SRU' && first.batchFirst;
   let x = b.input('input', batchFirst ? ['batch', 'seq', inputSize] : ['seq', 'batch', inputSize]);
   let features = inputSize;
   const states: { names: string[]; labels: string[]; m: ModuleSpec; i: number }[] = [];
+  // After rnnc.AttentionPool the value has no time axis: only Linear modules may follow.
+  let pooled = false, seqBatchFirst = batchFirst;
+  const weights: string[] = [];
   modules.forEach((m, i) => {
     const where = `module ${i} (${m.module}${m.prefix ? `, prefix '${m.prefix}'` : ''})`;
+    if (m.kind === 'AttentionPool') {
+      if (pooled) fail(`${file}: ${where}: the sequence is already pooled by an earlier module`);
+      if (features !== m.hiddenSize) fail(`${file}: ${where}: hidden_size is ${m.hiddenSize} but its input has ${features} features`);
+      const r = attentionModule(b, { take: (n, shape) => tensor(ctx, n, shape, where), has: (n) => tensors.has(n) }, m, x, seqBatchFirst, where);
+      x = r.pooled;
+      pooled = true;
+      if (r.weights) weights.push(b.rename(r.weights, `${m.prefix || `m${i}.`}weights`));
+      return;
+    }
     if (m.kind === 'Linear') {
       x = linearModule(ctx, m, x, features, where);
       features = m.outFeatures;
       return;
     }
+    if (pooled) fail(`${file}: ${where}: follows attention pooling, whose output has no time axis; only torch.nn.Linear may follow rnnc.AttentionPool`);
     if (features !== m.inputSize) fail(`${file}: ${where}: input_size is ${m.inputSize} but its input has ${features} features`);
     // sru.SRU returns only its cell states.
     const r = m.kind === 'SRU'
       ? sruModule(b, { take: (n, shape) => tensor(ctx, n, shape, where), has: (n) => tensors.has(n) }, m, x, where)
       : recurrentModule(ctx, m, x, where);
     x = r.output;
+    seqBatchFirst = m.kind !== 'SRU' && m.batchFirst;
     features = (m.bidirectional ? 2 : 1) * m.hiddenSize;
     states.push({ names: r.states, labels: m.kind === 'SRU' ? ['c_n'] : ['h_n', 'c_n'], m, i });
   });
@@ -140,5 +156,5 @@ export function loadPytorchModel(file: string): Graph {
     const tag = modules.length === 1 ? '' : s.m.prefix || `m${s.i}.`;
     s.names.forEach((n, j) => outputs.push(b.rename(n, `${tag}${s.labels[j]}`)));
   }
-  return b.finish(outputs);
+  return b.finish([...outputs, ...weights]);
 }
