@@ -3,35 +3,47 @@
  * synthetic models (RNN, GRU, LSTM, SRU, QRNN; input 32; hidden H; loop kernels, io f32, streaming),
  * each module is run once in Node instrumented (executed wasm opcodes of one step() after reset,
  * src/estimate/counts.ts) and once in QEMU on emulated Cortex-M cores with the same input
- * (compiler/build/mcu: exact executed ARM instructions of that same first step()). The current
- * profile's prediction Σ n_op · c_op is compared with the count; then a per-class model is fitted
- * (non-negative least squares on relative error) on half of the Cortex-M4 cases and evaluated on
- * the other half and by leave-one-out.
+ * (compiler/build/mcu: exact executed ARM instructions of that same first step(), and their mix).
+ *
+ * Instructions: the current profile's prediction Σ n_op · c_op is compared with the count; a
+ * per-class model is fitted (non-negative least squares on relative error) on half of the M4 cases
+ * and evaluated on the other half and by leave-one-out.
+ * Cycles (scripts/mcu/cycle-model.ts): per core, measured cycles = mix × the core's timing table
+ * (targets/timing.json); float opcodes at their measured cost (compiler/build/mcu/float-ops.ts),
+ * the other classes fitted on half of that core's cases, the rest held out.
  *
  *   node scripts/run-ts.js estimator-vs-qemu.ts [--fit-only] [--write]
  *
- * Measurements are cached in $TMPDIR/rnnc-estimator-qemu.json (keyed by case) so a rerun only fits.
- * --write stores the fitted costs in targets/costs.json (wasm2c.arm_per_op) and writes
+ * Measurements are cached in $TMPDIR/rnnc-estimator-qemu-mix.json (keyed by case) and
+ * $TMPDIR/rnnc-estimator-qemu-float.json, so a rerun only fits. --write stores the fitted tables in
+ * targets/costs.json (wasm2c: arm_per_op, cycles_per_op_by_core, float costs) and writes
  * docs/estimator-qemu.md.
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fitsCore, runOnQemu, toolsAvailable, type McuCore } from '../compiler/build/mcu/index.ts';
+import { fitsCore, mixCycles, runOnQemu, toolsAvailable, type InstructionMix, type McuCore } from '../compiler/build/mcu/index.ts';
 import { classOf } from '../compiler/build/instrument.ts';
 import { packageRoot } from '../compiler/paths.ts';
 import { compileGraph, compileModel, DEFAULT_COMPILE } from '../src/compile.ts';
 import { measureStepCounts } from '../src/estimate/counts.ts';
 import { costData } from '../src/estimate/profile.ts';
+import { timingProfiles } from '../src/targets.ts';
+import { measureFloatOps, type FloatOpCost } from '../compiler/build/mcu/float-ops.ts';
 import { CELL_TYPES, syntheticModelDir } from '../src/report/synthetic-models.ts';
+import { nnls } from './mcu/nnls.ts';
+import { cycleModel, type CycleResult } from './mcu/cycle-model.ts';
+import { renderCycles } from './mcu/cycle-report.ts';
 
 const INPUT = 32;
-const CACHE = join(tmpdir(), 'rnnc-estimator-qemu.json');
+const CACHE = join(tmpdir(), 'rnnc-estimator-qemu-mix.json');
 const args = process.argv.slice(2);
 
 interface Case { cell: string; hidden: number; quant: string; core: McuCore }
 interface Measured extends Case {
   id: string; opcodes: Record<string, number>; arm: number; highWater: number; seconds: number;
+  /** Executed-instruction mix of the step (compiler/build/mcu/mix.ts). */
+  mix: InstructionMix;
 }
 
 /**
@@ -64,8 +76,8 @@ async function measureChecks(): Promise<Measured[]> {
       // The same first step as measureStepCounts, in the module's I/O type.
       const x = firstStep(m.input.size);
       const step = m.io === 'f32' ? x : Float32Array.from(x, (v) => Math.round(v * 2 ** m.input.frac));
-      const got = await runOnQemu({ wasm: r.module.wasm, manifest: m, core: 'm4', steps: [step], countSteps: 1 });
-      cache[id] = { cell: k.label, hidden: 0, quant: k.quant, core: 'm4', id, opcodes: counts.opcodes, arm: got.armInstructionsPerStep, highWater: m.memory.high_water, seconds: (Date.now() - t0) / 1000 };
+      const got = await runOnQemu({ wasm: r.module.wasm, manifest: m, core: 'm4', steps: [step], countSteps: 1, mix: true });
+      cache[id] = { cell: k.label, hidden: 0, quant: k.quant, core: 'm4', id, opcodes: counts.opcodes, arm: got.armInstructionsPerStep, mix: got.mixPerStep!, highWater: m.memory.high_water, seconds: (Date.now() - t0) / 1000 };
       writeFileSync(`${CACHE}.tmp`, JSON.stringify(cache)); renameSync(`${CACHE}.tmp`, CACHE);
       console.log(`${id}: ${got.armInstructionsPerStep}`);
     }
@@ -121,8 +133,8 @@ async function measureAll(): Promise<Measured[]> {
         const m = r.manifest;
         if (!fitsCore(c.core, m.memory.high_water)) { console.log(`${caseId(c)}: high-water ${m.memory.high_water} B does not fit`); continue; }
         const counts = await measureStepCounts(r.module.wasm, m);
-        const got = await runOnQemu({ wasm: r.module.wasm, manifest: m, core: c.core, steps: [firstStep(m.input.size)], countSteps: 1 });
-        cache[caseId(c)] = { ...c, id: caseId(c), opcodes: counts.opcodes, arm: got.armInstructionsPerStep, highWater: m.memory.high_water, seconds: (Date.now() - t0) / 1000 };
+        const got = await runOnQemu({ wasm: r.module.wasm, manifest: m, core: c.core, steps: [firstStep(m.input.size)], countSteps: 1, mix: true });
+        cache[caseId(c)] = { ...c, id: caseId(c), opcodes: counts.opcodes, arm: got.armInstructionsPerStep, mix: got.mixPerStep!, highWater: m.memory.high_water, seconds: (Date.now() - t0) / 1000 };
         save();
         console.log(`${caseId(c)}: ${got.armInstructionsPerStep} ARM instr/step (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       }
@@ -166,34 +178,7 @@ const PRIOR: Record<Feature, number> = {
 };
 const PRIOR_WEIGHT = Number(process.env.PRIOR_WEIGHT ?? 0.001);
 
-/**
- * Non-negative least squares on relative error: min Σ (x·a_i / m_i − 1)² + w Σ_j (x_j / p_j − 1)², x ≥ 0
- * (coordinate descent on normalised columns).
- */
-function nnlsRelative(rows: { f: number[]; arm: number }[]): number[] {
-  const k = FEATURES.length;
-  const A = rows.map((r) => r.f.map((v) => v / r.arm));
-  const b = rows.map(() => 1);
-  FEATURES.forEach((f, j) => {
-    if (PRIOR_WEIGHT <= 0) return;
-    const w = Math.sqrt(PRIOR_WEIGHT);
-    A.push(FEATURES.map((_, i) => (i === j ? w / PRIOR[f] : 0)));
-    b.push(w);
-  });
-  const norm = FEATURES.map((_, j) => Math.sqrt(A.reduce((s, a) => s + a[j] ** 2, 0)) || 1);
-  const An = A.map((a) => a.map((v, j) => v / norm[j]));
-  const G = FEATURES.map((_, i) => FEATURES.map((_, j) => An.reduce((s, a) => s + a[i] * a[j], 0)));
-  const c = FEATURES.map((_, j) => An.reduce((s, a, r) => s + a[j] * b[r], 0));
-  const x = new Array(k).fill(0);
-  for (let it = 0; it < 20000; it++) {
-    for (let j = 0; j < k; j++) {
-      if (G[j][j] === 0) continue;
-      const grad = dot(G[j], x) - c[j];
-      x[j] = Math.max(0, x[j] - grad / G[j][j]);
-    }
-  }
-  return x.map((v, j) => v / norm[j]);
-}
+const nnlsRelative = (rows: { f: number[]; arm: number }[]) => nnls(rows.map((r) => ({ f: r.f, target: r.arm, scale: r.arm })), FEATURES.map((f) => PRIOR[f]), PRIOR_WEIGHT);
 
 /** The wasm2c table this script replaced (targets/costs.json before its first --write), priced the way profile.ts prices. */
 const PREVIOUS: Record<string, number> = {
@@ -245,6 +230,69 @@ for (const r of results) {
   console.log(`   targets/costs.json as profile.ts reads it vs this fit: max difference ${Math.max(...r.rows.map((x) => Math.abs(x.current - x.m4table))).toExponential(1)}`);
   console.log(`   costs ${FEATURES.map((f, j) => `${f} ${r.costs[j].toFixed(2)}`).join(', ')}`);
 }
+
+// ---- cycles: mix × timing table per core, and the per-core cycle model ----------------------
+
+/** Float opcode costs (compiler/build/mcu/float-ops.ts): soft-float on every core, FPU on M4 and M7; cached. */
+async function floatCosts(): Promise<Record<string, FloatOpCost[]>> {
+  const file = join(tmpdir(), 'rnnc-estimator-qemu-float.json');
+  const cache: Record<string, FloatOpCost[]> = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  for (const [key, core, hard] of [['m0-soft', 'm0', false], ['m3-soft', 'm3', false], ['m4-soft', 'm4', false], ['m7-soft', 'm7', false], ['m4-hard', 'm4', true], ['m7-hard', 'm7', true]] as [string, McuCore, boolean][]) {
+    if (cache[key] || args.includes('--fit-only')) continue;
+    cache[key] = await measureFloatOps(core, hard);
+    writeFileSync(file, JSON.stringify(cache));
+    console.log(`float ops ${key}: ${cache[key].map((c) => `${c.op} ${c.instructions.toFixed(1)}`).join(', ')}`);
+  }
+  return cache;
+}
+
+const floats = await floatCosts();
+const timing = new Map(timingProfiles().map((t) => [t.name, t]));
+/** Emulated core → timing table; the M0's ARMv6-M mixes are priced as M0+ (the devices' core) and as M0. */
+const TIMED: { core: McuCore; timing: string; stored: boolean }[] = [
+  { core: 'm4', timing: 'cortex-m4f', stored: true }, { core: 'm3', timing: 'cortex-m3', stored: true }, { core: 'm7', timing: 'cortex-m7', stored: true },
+  { core: 'm0', timing: 'cortex-m0plus', stored: true }, { core: 'm0', timing: 'cortex-m0', stored: false },
+];
+const NONFLOAT = FEATURES.filter((f) => f !== 'float');
+/**
+ * Pull of the cycle fit towards a prior: the core's instruction costs (the M4 table for Thumb-2
+ * cores, the M0's own fit for ARMv6-M) × that core's measured cycles per instruction. Stronger than
+ * the instruction fit's pull, so that nearly collinear classes (branches) keep a plausible cost.
+ */
+const CYCLE_PRIOR_WEIGHT = Number(process.env.CYCLE_PRIOR_WEIGHT ?? 0.01);
+const classVector = (ops: Record<string, number>) => { const v = featureVector(ops); return NONFLOAT.map((f) => v[FEATURES.indexOf(f)]); };
+const cpiOf = costData().cpi;
+function cyclePrior(instrCosts: number[], t: { core: McuCore; timing: string }): number[] {
+  const cases = byCore.get(t.core)!, table = timing.get(t.timing)!.cycles;
+  const cpi = cases.reduce((a, c) => a + mixCycles(c.mix, table), 0) / cases.reduce((a, c) => a + c.arm, 0);
+  return NONFLOAT.map((f) => Math.max(0.1, instrCosts[FEATURES.indexOf(f)] * cpi));
+}
+const cycleResults: CycleResult[] = TIMED.map((t) => {
+  const instrCosts = t.core === 'm0' ? results.find((r) => r.core === 'm0')!.costs : m4.costs;
+  return cycleModel({
+    core: t.core, timing: t.timing, cases: byCore.get(t.core)!, table: timing.get(t.timing)!.cycles,
+    soft: floats[`${t.core}-soft`], hard: floats[`${t.core}-hard`], classVector, isFloat: (op) => featureOf(op) === 'float',
+    prior: cyclePrior(instrCosts, t), priorWeight: CYCLE_PRIOR_WEIGHT,
+    cpiPrediction: (ops) => dot(instrCosts, featureVector(ops)) * (cpiOf[t.timing] ?? cpiOf['cortex-m0plus']),
+  });
+});
+for (const r of cycleResults) {
+  const held = r.rows.filter((x) => x.half === 'held out').map((x) => x.err), all = r.rows.map((x) => x.err);
+  console.log(`${r.core} (${r.timing}) cycles: held-out ±10 % ${share(held, 0.1)} ±20 % ${share(held, 0.2)}; all ±10 % ${share(all, 0.1)}; ` +
+    `LOO ±10 % ${share(r.rows.map((x) => x.loo), 0.1)}; CPI method ±10 % ${share(r.rows.map((x) => x.cpiErr), 0.1)} ±20 % ${share(r.rows.map((x) => x.cpiErr), 0.2)}; band ${r.band}`);
+  console.log(`   cycle costs ${NONFLOAT.map((f, j) => `${f} ${r.costs[j].toFixed(2)}`).join(', ')}; CPI measured ${(r.rows.reduce((a, x) => a + x.cycles, 0) / r.rows.reduce((a, x) => a + x.arm, 0)).toFixed(3)}`);
+}
+
+/** The out-of-sweep M4 modules (never fitted) under the M4 cycle model. */
+const m4cycles = cycleResults[0];
+const cycleChecks = checks.filter((k) => k.mix).map((k) => {
+  const cycles = mixCycles(k.mix, timing.get('cortex-m4f')!.cycles);
+  const floatPart = Object.entries(k.opcodes).reduce((a, [op, n]) => a + (featureOf(op) === 'float' ? n * m4cycles.softFloat[op] : 0), 0);
+  const pred = dot(m4cycles.costs, classVector(k.opcodes)) + floatPart;
+  return { label: k.cell, arm: k.arm, cycles, pred, err: pred / cycles - 1 };
+});
+console.log(`out-of-sweep M4 cycles: ${cycleChecks.map((k) => pct(k.err)).join(' ')}`);
+
 if (args.includes('--write')) writeOutputs();
 
 function writeOutputs(): void {
@@ -271,22 +319,56 @@ function writeOutputs(): void {
     `against exact QEMU instruction counts of one step() (wasm2c 1.0.32 with software bounds checks, GCC 12.2 -O2 Thumb-2). Held-out half: ` +
     `${share(heldErr, 0.1)} within ±10 %, ${share(heldErr, 0.2)} within ±20 %, max |error| ${pct(Math.max(...heldErr.map(Math.abs)))}; leave-one-out over all ${m4rows.length}: ` +
     `${share(looErr, 0.1)} within ±10 %. Out-of-sweep docs/mcu.md modules (never fitted): ${share(checks.map((k) => k.m4table), 0.1)} within ±10 %, ${share(checks.map((k) => k.m4table), 0.2)} within ±20 %. Same table on other cores within ±10 %: ${others} (docs/estimator-qemu.md).`;
+  writeCycleProfile(json.runtimes.wasm2c);
   writeFileSync(`${path}.tmp`, `${JSON.stringify(json, null, 2)}\n`);
   renameSync(`${path}.tmp`, path);
   writeFileSync(`${root}/docs/estimator-qemu.md`, renderDoc(c));
   console.log('wrote targets/costs.json (wasm2c) and docs/estimator-qemu.md');
 }
 
+/** The cycle tables (per stored core), their held-out bands, and the measured float-opcode costs. */
+function writeCycleProfile(w: Record<string, unknown>): void {
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const round = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, r2(v)]));
+  const withClass = (t: Record<string, number>) => ({ ...round(t), 'class:float': r2(Object.values(t).reduce((a, x) => a + x, 0) / Object.values(t).length) });
+  const stored = cycleResults.filter((r) => TIMED.find((t) => t.timing === r.timing)!.stored);
+  w.cycles_per_op_by_core = Object.fromEntries(stored.map((r) => {
+    const c = Object.fromEntries(NONFLOAT.map((f, j) => [f, r2(r.costs[j])])) as Record<string, number>;
+    return [r.timing, {
+      'local.get': 0, 'local.set': 0, 'local.tee': 0, 'class:const': 0, drop: 0, 'class:control': 0, '(br_if not taken)': 0,
+      'class:load8': c.load8, 'class:load16': c.load16, 'class:load32': c.load32, 'class:load64': c.load32, 'class:store': c.store,
+      'class:i32': c.i32, 'i32.mul': c['i32.mul'], 'class:i64': c.i64, 'class:compare': c['compare/select'], select: c['compare/select'],
+      else: c.branch, br_if: c.branch, if: c.branch, br: c.branch, br_table: c.branch, return: c.branch, 'class:call': c.call,
+      'class:convert': c['convert/other'], 'class:signext': c['convert/other'], 'class:global': c['convert/other'], 'class:other': c['convert/other'],
+    }];
+  }));
+  w.cycles_band_by_core = Object.fromEntries(stored.map((r) => [r.timing, r.band]));
+  w.float_cycles_by_core = Object.fromEntries(stored.map((r) => [r.timing, { soft: withClass(r.softFloat), ...(r.fpu ? { fpu: withClass(r.fpu) } : {}) }]));
+  const instr = (k: string) => withClass(Object.fromEntries(floats[k].map((c) => [c.op, Math.max(0, c.instructions)])));
+  w.float_instructions = { soft: instr('m4-soft'), fpu: instr('m4-hard') };
+  w.float_source = '✔ measured by compiler/build/mcu/float-ops.ts: per f32 opcode, the wasm2c 1.0.32 + GCC 12.2 -O2 translation of a one-opcode export minus a same-signature baseline export, ' +
+    'mean over 8 operand pairs, exact QEMU instruction mix × the core\'s timing table (targets/timing.json): soft-float (libgcc __aeabi_*, newlib nearbyintf) on M0/M3/M4/M7, hard-float ' +
+    '(-mfpu=fpv4-sp-d16 on the M4, fpv5-d16 on the M7) for FPU cores. float_instructions: the M4 builds (used where a core has no cycle table: instructions × CPI). class:float = mean of the measured opcodes.';
+  const summary = stored.map((r) => {
+    const held = r.rows.filter((x) => x.half === 'held out').map((x) => x.err);
+    return `${r.timing} (QEMU ${r.core.toUpperCase()}) held-out ${share(held, 0.1)} within ±10 %, ${share(held, 0.2)} within ±20 %, band ${r.band}`;
+  }).join('; ');
+  w.cycles_source = `≈ fitted by scripts/estimator-vs-qemu.ts: per core, cycles of one step() = exact QEMU instruction mix × the core's timing table (targets/timing.json); ` +
+    `float opcodes at their measured cost (float_cycles_by_core, soft-float as the sweep firmware is built), the other ${NONFLOAT.length} opcode classes by non-negative least squares on relative error ` +
+    `(prior weight ${CYCLE_PRIOR_WEIGHT} per class towards the core's instruction costs × its measured cycles per instruction) on every other cell-sweep case of that core, the rest held out: ${summary}. Band = RMS held-out error (not the timing table's own band, added by the estimator).`;
+}
+
 function renderDoc(c: Record<Feature, number>): string {
   const L: string[] = [];
   const date = new Date().toISOString().slice(0, 10);
-  L.push('# wasm2c cost model vs QEMU instruction counts', '',
+  L.push('# wasm2c cost model vs QEMU instruction counts and instruction-mix cycles', '',
     `Generated by \`node scripts/run-ts.js estimator-vs-qemu.ts --write\` (${date}); do not edit by hand.`, '',
     'Each case is a synthetic single-layer model of the cell sweep (input 32, hidden H, loop kernels, io f32, streaming,',
     'synthetic calibration), compiled with rnnc. **Measured**: exact ARM instructions executed by the first `step()` after',
     '`reset()` on QEMU (wasm2c 1.0.32 with software bounds checks, arm-none-eabi-gcc 12.2 -O2 Thumb-2, soft-float;',
     'see [mcu.md](mcu.md)). **Predicted**: Σ n_op · c_op with n_op the executed wasm opcodes of the same step',
-    '(same input, instrumented module in Node). Instructions, not cycles: cycles = instructions × CPI of the core.', '',
+    '(same input, instrumented module in Node). Cycles (the instruction mix × the core\'s timing table, and the per-core',
+    'cycle model the estimator uses) are in [Cycles](#cycles-instruction-mix--timing-table).', '',
     '## Fitted per-class costs (Cortex-M4, written to `targets/costs.json` `wasm2c`)', '',
     `Non-negative least squares on relative error with a weak pull (weight ${PRIOR_WEIGHT} per class) towards the previous`,
     '3-parameter table, fitted on the cases marked *fit* (every other case in sweep order);',
@@ -314,8 +396,9 @@ function renderDoc(c: Record<Feature, number>): string {
     '', `Within ±10 %: ${share(checks.map((k) => k.m4table), 0.1)} (previous profile ${share(checks.map((k) => k.old), 0.1)}); within ±20 %: ${share(checks.map((k) => k.m4table), 0.2)}.`);
   L.push('', 'Own-fit costs per core (same classes, same order as above):', '');
   for (const r of results) L.push(`- ${r.core.toUpperCase()}: ${FEATURES.map((f, j) => `${f} ${r.costs[j].toFixed(2)}`).join(', ')}`);
+  renderCycles(L, cycleResults, cycleChecks, NONFLOAT);
   for (const r of results) {
-    L.push('', `## ${r.core.toUpperCase()} per case`, '',
+    L.push('', `## ${r.core.toUpperCase()} per case (instructions)`, '',
       '| case | high-water B | wasm ops/step | measured ARM instr/step | previous profile | M4 table | own fit (half) | own fit LOO |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const x of r.rows) {

@@ -61,5 +61,7 @@ describe('target profiles', () => {
     const j = JSON.parse(r.stdout);
     expect(j.devices.length).toBe(10);
     expect(j.runtimes.map((x: { name: string }) => x.name)).toContain('wasm3');
+    expect(j.timing.map((x: { name: string }) => x.name)).toContain('cortex-m4f');
+    expect(j.devices.every((d: { fpu: unknown }) => typeof d.fpu === 'boolean')).toBe(true);
   });
 });

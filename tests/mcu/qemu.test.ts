@@ -6,7 +6,7 @@
  * fixed-point simulator's outputs for that batch entry. Executed ARM instructions per step() are
  * counted from QEMU's one-instruction-per-block exec trace (calibrated on every run; see docs/mcu.md).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileModel, DEFAULT_COMPILE, type Compiled } from '../../src/compile.ts';
 import { simulate } from '../../compiler/fixed/simulate.ts';
@@ -15,7 +15,8 @@ import { readTestData } from '../../src/io/test-data.ts';
 import { loadModel } from '../../src/model.ts';
 import { analyzeGraph } from '../../src/analyze.ts';
 import type { IoType } from '../../compiler/codegen/plan.ts';
-import { fitsCore, runOnQemu, toolsAvailable, type McuCore } from '../../compiler/build/mcu/index.ts';
+import { fitsCore, mixCycles, runOnQemu, toolsAvailable, type InstructionMix, type McuCore } from '../../compiler/build/mcu/index.ts';
+import { packageRoot } from '../../compiler/paths.ts';
 import { FIXTURES } from '../helpers/cli.ts';
 import { decodeOutput, entryOfTensor, ioSteps, nodeRawRun } from './helpers.ts';
 
@@ -81,6 +82,19 @@ describe.skipIf(!!skipReason)('compiled modules on emulated Cortex-M (wasm2c, QE
     });
   }
 
+  it('one step\'s instruction mix covers every counted instruction, and its cycles are mix × the M4 table', async () => {
+    const dir = `${GEN}/rnn_relu`;
+    const r = await compileModel(dir, { ...DEFAULT_COMPILE, quant: 'int8x16', data: `${dir}/test_data_set_0` });
+    const steps = manifestSteps(r.manifest, readTestData(`${dir}/test_data_set_0`, loadModel(dir), true).inputs[0], 0);
+    const got = await runOnQemu({ wasm: r.module.wasm, manifest: r.manifest, core: 'm4', steps, countSteps: 1, mix: true });
+    const mix = got.mixPerStep!;
+    expect(Object.values(mix).reduce((a, e) => a + e.n, 0)).toBe(got.armInstructionsPerStep);
+    // Calls are always taken, and so are returns.
+    for (const [key, e] of Object.entries(mix)) if (key === 'bl' || key === 'bx lr' || /^pop .*pc\}$/.test(key)) expect(e.taken, key).toBe(e.n);
+    const table = JSON.parse(readFileSync(`${ROOT}/targets/timing.json`, 'utf8')).cores['cortex-m4f'].cycles;
+    expect(mixCycles(mix, table)).toBeCloseTo(m4CyclesByHand(mix, table), 9);
+  });
+
   it('the linear memory ends at the high-water mark: one byte less traps (out of bounds) at instantiation', async () => {
     const dir = `${GEN}/rnn_relu`;
     const r = await compileModel(dir, { ...DEFAULT_COMPILE, quant: 'int8x16', data: `${dir}/test_data_set_0` });
@@ -97,6 +111,47 @@ describe.skipIf(!!skipReason)('compiled modules on emulated Cortex-M (wasm2c, QE
     if (process.env.RNNC_MCU_REPORT) writeFileSync(process.env.RNNC_MCU_REPORT, JSON.stringify({ versions: tools!.versions, rows }, null, 1));
   });
 });
+
+const ROOT = packageRoot();
+
+/**
+ * An independent reading of the Cortex-M4 rules (TRM Table 3-1 and the load/store notes), written
+ * from the mnemonics alone, as the oracle for mix.ts's classifier on real wasm2c/gcc code.
+ */
+function m4CyclesByHand(mix: InstructionMix, t: Record<string, number>): number {
+  let sum = 0;
+  for (const [key, e] of Object.entries(mix)) {
+    const [raw, ...rest] = key.split(' ');
+    const m = raw.replace(/\.[nw]$/, ''), ops = rest.join(' ');
+    const regs = (ops.match(/\{([^}]*)\}/)?.[1] ?? '').split(',').filter((x) => x.trim()).length;
+    const cond = /(eq|ne|cs|hs|cc|lo|mi|pl|vs|vc|hi|ls|ge|lt|gt|le)$/;
+    // A conditional instruction whose condition fails (IT block) costs 1, as a branch not taken.
+    if (m === 'bl') sum += e.n * t.call;
+    else if (/^b(l?x)/.test(m) && (m.length === 2 || m.length === 3 || cond.test(m))) sum += e.taken * t.branch_reg + (e.n - e.taken) * t.branch_not_taken;
+    else if (m === 'b' || m === 'cbz' || m === 'cbnz' || (m.length === 3 && m.startsWith('b') && cond.test(m))) sum += e.taken * t.branch_taken + (e.n - e.taken) * t.branch_not_taken;
+    else if (/^(pop|ldm)/.test(m) && ops.includes('pc}')) sum += e.taken * (t.pop_pc + regs * t.pop_pc_regs) + (e.n - e.taken) * t.branch_not_taken;
+    else if (/^(pop|ldm)/.test(m)) sum += e.n * (t.load_multi + regs * t.load_multi_regs);
+    else if (/^(push|stm)/.test(m)) sum += e.n * (t.store_multi + regs * t.store_multi_regs);
+    else if (m === 'ldrd') sum += e.n * (t.load_multi + 2 * t.load_multi_regs);
+    else if (m === 'strd') sum += e.n * (t.store_multi + 2 * t.store_multi_regs);
+    else if (m.startsWith('ldr') && ops.startsWith('pc,')) sum += e.n * (t.load + t.branch_reg);
+    else if (m.startsWith('ldr')) sum += (e.n - e.afterLoad) * t.load + e.afterLoad * t.load_pipelined + e.addrDep * t.agu_stall;
+    else if (m.startsWith('str')) {
+      const regOffset = /\[\w+, (r\d|ip|lr|fp|sl|sb)/.test(ops);
+      sum += (regOffset ? (e.n - e.afterLoad) * t.store_reg_offset + e.afterLoad * t.store : e.n * t.store) + e.addrDep * t.agu_stall;
+    } else if (/^it[te]*$/.test(m)) sum += e.n * t.it;
+    else if (/^(tbb|tbh)$/.test(m)) sum += e.n * t.table_branch;
+    else if (/^(smlal|umlal)/.test(m)) sum += e.n * t.mlal;
+    else if (/^(smull|umull)/.test(m)) sum += e.n * t.mull;
+    else if (/^(mla|mls|smla)/.test(m)) sum += e.n * t.mla;
+    else if (/^(mul|smul)/.test(m)) sum += e.n * t.mul;
+    else if (/^(sdiv|udiv)/.test(m)) sum += e.n * t.div;
+    else if (/^(lsl|lsr|asr|ror)/.test(m)) sum += e.n * t.shift;
+    else if (/^v/.test(m)) throw new Error(`hard-float instruction ${key} in a soft-float build`);
+    else sum += e.n * t.alu; // data processing; every other Thumb-2 instruction in these steps is 1 cycle too
+  }
+  return sum;
+}
 
 // A visible skipped test that says why (which tool is missing, or how to run these tests).
 if (skipReason) it.skip(skipReason, () => {});

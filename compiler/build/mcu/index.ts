@@ -3,16 +3,19 @@
  * build it bare-metal for a Cortex-M core, run it in QEMU through the module ABI, and count the
  * ARM instructions one step() executes. See docs/mcu.md.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CORES, fitsCore, type McuCore } from './cores.ts';
 import { buildFirmware, ioBytes, type McuManifest } from './firmware.ts';
+import { combineMixes, parseObjdump, type InstructionMix } from './mix.ts';
 import { countInstructions, runFirmware } from './qemu.ts';
 
 export { toolsAvailable } from './tools.ts';
 export { CORES, fitsCore, type McuCore } from './cores.ts';
 export { inputBytes, ioBytes, type McuManifest } from './firmware.ts';
+export { classCounts, mixCycles, parseObjdump, type InstructionMix } from './mix.ts';
 
 export interface McuRunOptions {
   wasm: Uint8Array;
@@ -28,6 +31,8 @@ export interface McuRunOptions {
   boundsChecks?: boolean;
   /** Keep the build directory (its path is returned) instead of deleting it. */
   keepDir?: boolean;
+  /** Also record the executed-instruction mix (mix.ts) of every counted region; default false. */
+  mix?: boolean;
 }
 
 export interface McuResult {
@@ -39,6 +44,9 @@ export interface McuResult {
   armInstructionsPerStep: number;
   /** Streamable: instructions of each counted step() call. Otherwise: [run(N), run(2N)]. */
   stepCounts: number[];
+  /** With `mix`: the mix of each counted region (as stepCounts), and per step (their mean, or the run(2N) − run(N) difference over N). */
+  stepMixes?: InstructionMix[];
+  mixPerStep?: InstructionMix;
   /** Instructions of the calibration loops (n = calibN): must be 2n+1 and 5n+1 (5n on ARMv6-M). */
   calibration: { n: number; loop: number; it: number };
   /** Trace lines dropped as replays of an interrupted block (qemu.ts); 0 in every run so far. */
@@ -57,6 +65,13 @@ export interface McuResult {
 }
 
 const CALIB_N = 1000;
+
+/** The firmware's disassembly (raw bytes shown: their count is the instruction size). */
+export function disassemble(elf: string): string {
+  const r = spawnSync('arm-none-eabi-objdump', ['-d', elf], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.error || r.status !== 0) throw new Error(`mcu: arm-none-eabi-objdump -d failed: ${r.error?.message ?? r.stderr}`);
+  return r.stdout;
+}
 
 export async function runOnQemu(o: McuRunOptions): Promise<McuResult> {
   const m = o.manifest, T = o.steps.length;
@@ -84,8 +99,10 @@ export async function runOnQemu(o: McuRunOptions): Promise<McuResult> {
     if (state.length !== m.state.bytes) throw new Error(`mcu: state: ${state.length} bytes printed, expected ${m.state.bytes}`);
     const stackBytes = new DataView((printed.get('stack') ?? new Uint8Array(4)).buffer).getUint32(0, true);
     let stepCounts: number[] = [], perStep = NaN, traceReplays = 0, calibration = { n: CALIB_N, loop: NaN, it: NaN };
+    let stepMixes: InstructionMix[] | undefined, mixPerStep: InstructionMix | undefined;
     if (count) {
-      const { segments: seg, replays } = await countInstructions(o.core, fw.elf, fw.symbols);
+      const insns = o.mix ? parseObjdump(disassemble(fw.elf)) : undefined;
+      const { segments: seg, replays, mixes } = await countInstructions(o.core, fw.elf, fw.symbols, insns);
       traceReplays = replays;
       calibration = { n: CALIB_N, loop: seg[0], it: seg[1] };
       const itWant = CORES[o.core].thumb2 ? 5 * CALIB_N + 1 : 5 * CALIB_N;
@@ -96,9 +113,13 @@ export async function runOnQemu(o: McuRunOptions): Promise<McuResult> {
       const want = m.streamable ? countSteps : 2;
       if (stepCounts.length !== want) throw new Error(`mcu: ${stepCounts.length} counted regions, expected ${want}`);
       perStep = m.streamable ? stepCounts.reduce((a, b) => a + b, 0) / countSteps : (stepCounts[1] - stepCounts[0]) / countSteps;
+      if (mixes) {
+        stepMixes = mixes.slice(2);
+        mixPerStep = m.streamable ? combineMixes(stepMixes.map((x) => [x, 1 / countSteps])) : combineMixes([[stepMixes[1], 1 / countSteps], [stepMixes[0], -1 / countSteps]]);
+      }
     }
     return {
-      outputs, state, armInstructionsPerStep: perStep, stepCounts, calibration, traceReplays,
+      outputs, state, armInstructionsPerStep: perStep, stepCounts, stepMixes, mixPerStep, calibration, traceReplays,
       textBytes: fw.sections.text, rodataBytes: fw.sections.rodata,
       ramBytes: fw.sections.data + fw.sections.bss + stackBytes, stackBytes,
       linearMemoryBytes: fw.symbols.get('linear_memory')?.size ?? NaN,

@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { CORES, type McuCore } from './cores.ts';
+import { MixRecorder, type Insn, type InstructionMix } from './mix.ts';
 import { oneInsnPerTbArgs, toolsAvailable } from './tools.ts';
 
 const TIMEOUT_MS = 180_000;
@@ -66,6 +67,8 @@ export interface InstructionCounts {
   segments: number[];
   /** Trace lines dropped as re-entries of the block just logged (see below); normally 0. */
   replays: number;
+  /** With a disassembly: the executed-instruction mix of each region (mix.ts). */
+  mixes?: InstructionMix[];
 }
 
 /**
@@ -77,7 +80,7 @@ export interface InstructionCounts {
  * harness code never branches to itself, so a line repeating the previous PC is such a replay and
  * is not counted.
  */
-export async function countInstructions(core: McuCore, elf: string, symbols: Symbols): Promise<InstructionCounts> {
+export async function countInstructions(core: McuCore, elf: string, symbols: Symbols, insns?: Map<number, Insn>): Promise<InstructionCounts> {
   const sym = (n: string) => {
     const s = symbols.get(n);
     if (!s) throw new Error(`mcu: symbol ${n} missing from the firmware`);
@@ -87,6 +90,9 @@ export async function countInstructions(core: McuCore, elf: string, symbols: Sym
   const wrappers = ['mcu_counted_step', 'mcu_counted_run', 'mcu_counted_calib'].map(sym);
   const segments: number[] = [];
   let inside = false, count = 0, rest = '', traced = 0, replays = 0, lastPc = -1;
+  // The executed-instruction mix of each region (mix.ts), when a disassembly is given.
+  const mixes: InstructionMix[] = [];
+  const recorder = insns && new MixRecorder(insns);
   const onLine = (line: string) => {
     if (!line.startsWith('Trace ')) return;
     traced++;
@@ -101,11 +107,17 @@ export async function countInstructions(core: McuCore, elf: string, symbols: Sym
       if (inside) throw new Error('mcu: nested counting markers');
       inside = true;
       count = 0;
+      recorder?.begin();
     } else if (pc === end) {
       if (!inside) throw new Error('mcu: end marker without a begin marker');
       inside = false;
       segments.push(count);
-    } else if (inside && !wrappers.some((w) => pc >= w.addr && pc < w.addr + w.size)) count++;
+      if (recorder) mixes.push(recorder.close());
+    } else if (inside) {
+      const counted = !wrappers.some((w) => pc >= w.addr && pc < w.addr + w.size);
+      if (counted) count++;
+      recorder?.step(pc, counted);
+    }
   };
   let parseError: unknown;
   const r = await spawnQemu([...qemuArgs(core, elf, 'count'), ...oneInsnPerTbArgs(toolsAvailable().versions.qemu), '-d', 'exec,nochain'], (chunk) => {
@@ -122,5 +134,5 @@ export async function countInstructions(core: McuCore, elf: string, symbols: Sym
   onLine(rest);
   checkEnd(r, `instruction count on ${core}`);
   if (traced === 0) throw new Error('mcu: qemu printed no exec trace (is -d exec supported?)');
-  return { segments, replays };
+  return { segments, replays, mixes: insns ? mixes : undefined };
 }

@@ -64,7 +64,7 @@ export function toolsAvailable(): ToolCheck {
     const libc = spawnSync('arm-none-eabi-gcc', ['-mthumb', '-mcpu=cortex-m0', '-print-file-name=libc_nano.a'], { encoding: 'utf8' }).stdout.trim();
     if (!libc.startsWith('/') || !existsSync(libc)) missing.push('newlib for arm-none-eabi (Debian package libnewlib-arm-none-eabi)');
   }
-  for (const bin of ['arm-none-eabi-nm', 'arm-none-eabi-size']) {
+  for (const bin of ['arm-none-eabi-nm', 'arm-none-eabi-size', 'arm-none-eabi-objdump']) {
     if (gcc && !firstLine(bin, ['--version'])) missing.push(`${bin} (Debian package binutils-arm-none-eabi)`);
   }
   const qemu = firstLine('qemu-system-arm', ['--version']);
