@@ -140,7 +140,9 @@ export function activate(q: i32, a: usize): i32 {
 export function preActivation(pre32: i32, clipQ: i32): i32 {
   const q = sat16(pre32);
   if (clipQ <= 0) return q;
-  return q > clipQ ? clipQ : q < -clipQ ? -clipQ : q;
+  // selects, not branches: the executed path must not depend on data (static op counts).
+  const low = select<i32>(-clipQ, q, q < -clipQ);
+  return select<i32>(clipQ, low, low > clipQ);
 }
 
 /** dst[at : at+n] = src[0 : n] for T arrays, element by element (no memory.copy in MVP). */

@@ -118,10 +118,9 @@ export function denseStepF32(desc: usize): void {
     let top = load<f32>(y);
     for (let j = 1; j < n; j++) {
       const v = load<f32>(at(y, j));
-      if (v > top) {
-        best = j;
-        top = v;
-      }
+      const better = v > top; // selects, not a branch: the same path for every input
+      best = select<i32>(j, best, better);
+      top = select<f32>(v, top, better);
     }
     store<f32>(y, <f32>best);
   }
@@ -132,7 +131,7 @@ export function normalizeF32(y: usize, n: i32, log: bool): void {
   let m = load<f32>(y);
   for (let j = 1; j < n; j++) {
     const v = load<f32>(at(y, j));
-    if (v > m) m = v;
+    m = select<f32>(v, m, v > m); // not max(): its NaN rule differs from the simulator's comparison
   }
   let sum: f32 = 0;
   for (let j = 0; j < n; j++) {

@@ -33,9 +33,15 @@ const HALF: f32 = 0.5;
 const ONE: f32 = 1;
 const ZERO: f32 = 0;
 
-export function expF32(x: f32): f32 {
-  if (x != x) return x;
-  x = x > EXP_HI ? EXP_HI : x < EXP_LO ? EXP_LO : x;
+// The functions below are branch-free (selects): the executed instructions are the same for every
+// input, which rnnc's static op counts rely on. Their results equal the simulator's branching form.
+
+export function expF32(input: f32): f32 {
+  const nan = input != input;
+  // NaN goes through the polynomial as 0 (i32 conversion of NaN would trap) and comes back at the end.
+  let x = select<f32>(ZERO, input, nan);
+  x = select<f32>(EXP_HI, x, x > EXP_HI);
+  x = select<f32>(EXP_LO, x, x < EXP_LO);
   const k = nearest<f32>(x * LOG2E);
   let r = x - k * C1;
   r = r - k * C2;
@@ -46,20 +52,17 @@ export function expF32(x: f32): f32 {
   p = p * r + P4;
   p = p * r + P5;
   const y = p * z + r + ONE;
-  return y * reinterpret<f32>((<i32>k + 127) << 23);
+  return select<f32>(input, y * reinterpret<f32>((<i32>k + 127) << 23), nan);
 }
 
 export function logF32(x: f32): f32 {
-  if (x != x || x == Infinity) return x;
+  const special = <i32>(x != x) | <i32>(x == Infinity); // returned as they are
   const b = reinterpret<i32>(x);
   let e = <f32>((b >>> 23) - 126);
   let t = reinterpret<f32>((b & 0x007fffff) | 0x3f000000); // the mantissa m in [0.5, 1)
-  if (t < SQRTH) {
-    e -= ONE;
-    t = t + t - ONE;
-  } else {
-    t = t - ONE;
-  }
+  const low = t < SQRTH;
+  e = select<f32>(e - ONE, e, low);
+  t = select<f32>(t + t - ONE, t - ONE, low);
   const z = t * t;
   let p = L0 * t + L1;
   p = p * t + L2;
@@ -72,7 +75,7 @@ export function logF32(x: f32): f32 {
   let y = p * t * z;
   y = y + e * C2;
   y = y + -HALF * z;
-  return t + y + e * C1;
+  return select<f32>(x, t + y + e * C1, special);
 }
 
 export function sigmoidF32(x: f32): f32 {
@@ -81,17 +84,16 @@ export function sigmoidF32(x: f32): f32 {
 
 export function tanhF32(x: f32): f32 {
   const a = abs<f32>(x);
-  if (a < <f32>0.25) {
-    if (a == ZERO) return x; // ±0 (x + ±0 would give +0 for −0)
-    const x2 = x * x;
-    let p = x2 * T9 + T7;
-    p = x2 * p + T5;
-    p = x2 * p + T3;
-    return x + x * x2 * p;
-  }
+  // |x| < 0.25: the odd polynomial; ±0 as it is (x + ±0 would give +0 for −0).
+  const x2 = x * x;
+  let p = x2 * T9 + T7;
+  p = x2 * p + T5;
+  p = x2 * p + T3;
+  const small = select<f32>(x, x + x * x2 * p, a == ZERO);
+  // Otherwise through exp.
   const e = expF32(<f32>-2 * a);
   const t = (ONE - e) / (ONE + e);
-  return x < ZERO ? -t : t;
+  return select<f32>(small, select<f32>(-t, t, x < ZERO), a < <f32>0.25);
 }
 
 /** The activation descriptor at `a` (FACT: kind, alpha, beta) applied to x. Codes: math.ts F32_ACT. */

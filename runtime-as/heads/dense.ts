@@ -27,10 +27,10 @@ export function denseStep<TV, TW>(desc: usize): void {
     let top = <i32>load<TV>(y);
     for (let j = 1; j < n; j++) {
       const v = <i32>load<TV>(y + (<usize>j) * sizeof<TV>());
-      if (v > top) {
-        best = j;
-        top = v;
-      }
+      // Selects, not a branch: the same instructions run whatever the scores (static op counts).
+      const better = v > top;
+      best = select<i32>(j, best, better);
+      top = select<i32>(v, top, better);
     }
     store<TV>(y, <TV>best);
   }

@@ -24,18 +24,23 @@ export function lutInterp(q: i32, table: usize, log2N: i32): i32 {
 
 // PLAN sigmoid (Amin, Curtis & Hayes-Gill 1997) for ax = |x| * 2^inFrac, 0 <= ax <= 5 * 2^inFrac.
 // Returns Q15 in [16384, 32768]: slopes 1/4, 1/8, 1/32 are power-of-two rescales of ax.
+// The PWL functions are branch-free: every segment is computed and one selected, so the executed
+// instructions are the same for every input (rnnc's static op counts and constant-time steps).
 function planPositive(ax: i32, inFrac: i32): i32 {
-  if (ax >= 5 << inFrac) return 32768;
-  if ((ax << 3) >= 19 << inFrac) return shiftRescale(ax, inFrac - 10) + 27648; // x/32 + 0.84375
-  if (ax >= 1 << inFrac) return shiftRescale(ax, inFrac - 12) + 20480; // x/8 + 0.625
-  return shiftRescale(ax, inFrac - 13) + 16384; // x/4 + 0.5
+  const near = shiftRescale(ax, inFrac - 13) + 16384; // x/4 + 0.5
+  const mid = shiftRescale(ax, inFrac - 12) + 20480; // x/8 + 0.625
+  const far = shiftRescale(ax, inFrac - 10) + 27648; // x/32 + 0.84375
+  let y = select<i32>(mid, near, ax >= 1 << inFrac);
+  y = select<i32>(far, y, (ax << 3) >= 19 << inFrac);
+  return select<i32>(32768, y, ax >= 5 << inFrac);
 }
 
-// Sigmoid in Q15 before the final clamp: [0, 32768]. sigma(-x) = 1 - sigma(x).
 function sigmoidPwlRaw(q: i32, inFrac: i32): i32 {
   const limit = 5 << inFrac; // beyond |x| = 5 PLAN is flat; clamping first avoids |INT32_MIN|
-  const c = q < -limit ? -limit : q > limit ? limit : q;
-  return c >= 0 ? planPositive(c, inFrac) : 32768 - planPositive(-c, inFrac);
+  let c = select<i32>(-limit, q, q < -limit);
+  c = select<i32>(limit, c, c > limit);
+  const p = planPositive(select<i32>(c, -c, c >= 0), inFrac);
+  return select<i32>(p, 32768 - p, c >= 0);
 }
 
 /** PLAN sigmoid of q / 2^inFrac (0 <= inFrac <= 25) as Q15 in [0, 32767]; no table. */

@@ -19,7 +19,10 @@ export function sat16(x: i32): i32 {
 
 /** Clamp an i64 to the i32 range and narrow it. */
 export function sat32FromI64(x: i64): i32 {
-  return x < <i64>I32_MIN ? I32_MIN : x > <i64>I32_MAX ? I32_MAX : <i32>x;
+  // Selects, not branches (binaryen turns the nested ternary into an if): the executed path
+  // must not depend on data, which rnnc's static op counts rely on.
+  const high = select<i64>(<i64>I32_MAX, x, x > <i64>I32_MAX);
+  return <i32>select<i64>(<i64>I32_MIN, high, high < <i64>I32_MIN);
 }
 
 /** a + b saturated to i32 (the sum is exact in i64). */
@@ -34,15 +37,16 @@ export function satSub32(a: i32, b: i32): i32 {
 
 /** TFLite SaturatingRoundingDoublingHighMul: round(a*b / 2^31), ties away from zero. */
 export function roundingDoublingHighMul(a: i32, b: i32): i32 {
-  // The only product whose doubled high half overflows i32.
-  if (a == I32_MIN && b == I32_MIN) return I32_MAX;
   const ab: i64 = <i64>a * <i64>b;
   const nudge: i64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30);
   // Division by 2^31 truncating toward zero (TFLite's rounding with the nudge), without i64.div_s:
   // negative values get 2^31 − 1 added before the arithmetic shift. A 64-bit divide is a
   // library call on 32-bit cores (wasm2c/AOT) and a slow handler in interpreters.
   const x = ab + nudge;
-  return <i32>((x + ((x >> 63) & (TWO_POW_31 - 1))) >> 31);
+  const q = <i32>((x + ((x >> 63) & (TWO_POW_31 - 1))) >> 31);
+  // The only product whose doubled high half overflows i32. A select, not a branch: the
+  // executed path is the same for every input (rnnc's static op counts rely on it).
+  return select<i32>(I32_MAX, q, <i32>(a == I32_MIN) & <i32>(b == I32_MIN));
 }
 
 /** TFLite RoundingDivideByPOT: x / 2^e rounded half away from zero, 0 <= e <= 31. */

@@ -1,8 +1,11 @@
 /**
- * @fileoverview Executed wasm opcodes per time step of a compiled module, measured by running an
- * instrumented copy (compiler/build/instrument.ts) in Node through the module's ABI.
+ * @fileoverview Executed wasm opcodes per time step of a compiled module, two independent ways:
+ * measured by running an instrumented copy (compiler/build/instrument.ts) in Node through the
+ * module's ABI, and derived statically (compiler/build/static-count.ts) from the module, its
+ * constant data and the loop trip counts the descriptors fix — the same for every input.
  */
-import { countInstructions, countOpcodes, instrumentModule, resetCounts, type ClassCounts } from '../../compiler/build/instrument.ts';
+import { classTotals, countInstructions, countOpcodes, instrumentModule, resetCounts, type ClassCounts } from '../../compiler/build/instrument.ts';
+import { DataDependentError, staticCounts } from '../../compiler/build/static-count.ts';
 import type { Manifest } from '../manifest.ts';
 
 export interface StepCounts {
@@ -34,4 +37,32 @@ export async function measureStepCounts(wasm: Uint8Array, m: Manifest): Promise<
   const opcodes = Object.fromEntries(Object.entries(countOpcodes(instance)).map(([k, v]) => [k, scale(v)]));
   const classes = Object.fromEntries(Object.entries(countInstructions(instance)).map(([k, v]) => [k, scale(v)])) as ClassCounts;
   return { opcodes, classes, method: m.streamable ? 'instrumented module, one step()' : `instrumented module, run(${steps}) / ${steps}` };
+}
+
+/**
+ * The same figures as measureStepCounts without running the module on data: one step() of a
+ * streamable module, run(max_steps) / max_steps otherwise, with every buffer (input, state,
+ * scratch) unknown. Throws DataDependentError if the executed path depends on the data.
+ */
+export function staticStepCounts(wasm: Uint8Array, m: Manifest): StepCounts {
+  const steps = m.streamable ? 1 : m.max_steps;
+  const raw = m.streamable ? staticCounts(wasm, 'step', [], m.memory.constants) : staticCounts(wasm, 'run', [steps], m.memory.constants);
+  const scale = (x: number) => x / steps; // as measureStepCounts scales, so both agree to the last bit
+  const opcodes = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, scale(v)]));
+  const classes = Object.fromEntries(Object.entries(classTotals(raw)).map(([k, v]) => [k, scale(v)])) as ClassCounts;
+  return { opcodes, classes, method: m.streamable ? 'static, one step()' : `static, run(${steps}) / ${steps}` };
+}
+
+/**
+ * The counts the estimator uses: static (valid for every input) when the module's executed path
+ * does not depend on data — every module rnnc generates today — else measured, and `method` says so.
+ */
+export async function stepCounts(wasm: Uint8Array, m: Manifest): Promise<StepCounts> {
+  try {
+    return staticStepCounts(wasm, m);
+  } catch (e) {
+    if (!(e instanceof DataDependentError)) throw e;
+    const measured = await measureStepCounts(wasm, m);
+    return { ...measured, method: `${measured.method} (${e.message})` };
+  }
 }
