@@ -86,7 +86,7 @@ describe('rnnc analyze --html', () => {
       expect(cells.slice(0, 11)).toEqual([
         e.target, e.runtime, e.latency_us_per_step.toFixed(1), `±${Math.round(100 * e.confidence.latency)}%`,
         e.energy_uj_per_step.toFixed(3), `±${Math.round(100 * e.confidence.energy)}%`, e.average_power_mw.toFixed(3),
-        e.battery_life_days.toFixed(0), int(e.flash_bytes), int(e.ram_bytes), e.fits ? 'yes' : `no: ${e.why}`,
+        e.battery_life_days.toFixed(0), int(e.flash_bytes), int(e.ram_bytes), e.fits ? 'yes' : `no: ${e.why}`.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'),
       ]);
     }
   });

@@ -103,7 +103,7 @@ describe('estimator cycles', () => {
   const mod = { moduleBytes: 1000, codeBytes: 500, dataBytes: 500, memoryHighWater: 100, pages: 1 };
   const use = { rate: 1, batteryMah: 1000, batteryVolts: 3 };
   const fake = (cycles: boolean): RuntimeCost => ({
-    name: 'fake', source: '≈', band: 0.1, flashBytes: 0, ramBytes: 0, footprintSource: '≈', memoryLimit: true,
+    name: 'fake', source: '≈', band: 0.1, flashBytes: 0, ramBytes: 0, footprintSource: '≈', memoryLimit: true, codeRamPerWasmByte: 0,
     perOp: (op) => (op === 'f32.mul' ? 50 : 2),
     cyclesPerOp: (_core, fpu) => (cycles ? (op) => (op === 'f32.mul' ? (fpu ? 3 : 40) : 1.5) : undefined),
     cyclesBand: () => 0.05,
@@ -118,6 +118,12 @@ describe('estimator cycles', () => {
     expect(e.core_instructions_per_step).toBe(10 * 2 + 2 * 50);
     const soft = estimate({ ...device, fpu: false }, fake(true), cost, counts, mod, use);
     expect(soft.cycles_per_step).toBe(Math.round((10 * 1.5 + 2 * 40) * 1.1));
+  });
+
+  it('RAM: the linear-memory high-water mark, the runtime, and an interpreter\'s compiled code', () => {
+    expect(estimate(device, fake(true), cost, counts, mod, use).ram_bytes).toBe(100);
+    const interp = { ...fake(true), ramBytes: 11300, codeRamPerWasmByte: 4 };
+    expect(estimate(device, interp, cost, counts, mod, use).ram_bytes).toBe(100 + 11300 + 4 * 500);
   });
 
   it('without one: instructions × CPI × memory factor', () => {

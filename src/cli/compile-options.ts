@@ -29,8 +29,9 @@ export const QUANT_HELP = [
   '--activation A     lut (default) or pwl: sigmoid/tanh by piecewise-linear segments, no tables',
   '--max-steps N      input/output slots for run(n) (default 1 for streaming models: run(n) takes longer',
   '                   sequences in chunks; whole-sequence models: the model\'s or the data\'s length)',
-  '--kernel K         matrix kernels: loop (compact), unrolled (fewest executed instructions: for',
-  '                   interpreters) or auto (default: the cheaper one for --target\'s runtime cost profile)',
+  '--kernel K         matrix kernels: loop (compact), unrolled (input in locals: for interpreters),',
+  '                   immediate (weights as constants in the code: fewest executed handlers, ~5 code',
+  '                   bytes per MAC) or auto (default: the cheapest that fits --target\'s device)',
 ].join('\n');
 
 function int(values: Record<string, unknown>, key: string, lo: number, hi: number): number | undefined {

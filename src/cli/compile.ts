@@ -61,7 +61,7 @@ export const compileCommand: Command = {
     console.log(`inputs: ${m.input.name} ${m.input.size} features/step, Q${m.input.frac}; max_steps ${m.max_steps}; ${m.streamable ? 'streams with step()' : 'whole sequence only (run): reverse/bidirectional layers'}`);
     const k = r.kernel;
     const others = k.candidates.filter((c) => c.strategy !== k.strategy && c.predicted_core_instructions_per_step !== undefined)
-      .map((c) => `${c.strategy} ${int(c.predicted_core_instructions_per_step!)}`);
+      .map((c) => `${c.strategy} ${int(c.predicted_core_instructions_per_step!)}${c.fits === false ? ' (does not fit)' : ''}`);
     const mine = k.candidates.find((c) => c.strategy === k.strategy)?.predicted_core_instructions_per_step;
     console.log(`matrix kernel: ${k.strategy} (${k.reason}${mine !== undefined ? `: ${int(mine)} core instructions/step predicted${others.length ? `; ${others.join(', ')}` : ''}` : ''})`);
     console.log(`files: ${written.map((f) => basename(f)).join(', ')}`);

@@ -75,7 +75,8 @@ export function estimate(device: DeviceProfile, rt: RuntimeCost, cost: CostData,
   const moduleFlash = rt.codeBytesPerWasmByte ? mod.moduleBytes - mod.codeBytes + mod.codeBytes * rt.codeBytesPerWasmByte : mod.moduleBytes;
   const flash = Math.round(moduleFlash + rt.flashBytes);
   const linear = rt.memoryLimit ? mod.memoryHighWater : mod.pages * 65536;
-  const ram = linear + rt.ramBytes;
+  // Interpreters also hold their own compiled form of the code in RAM (large for weights as immediates).
+  const ram = linear + rt.ramBytes + Math.round(mod.codeBytes * rt.codeRamPerWasmByte);
   const reasons: string[] = [];
   if (flash > device.flash_kb * 1024) reasons.push(`flash ${flash} B > ${device.flash_kb} KB`);
   if (ram > device.sram_kb * 1024) reasons.push(`RAM ${ram} B > ${device.sram_kb} KB`);

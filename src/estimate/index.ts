@@ -6,7 +6,8 @@
 import { fail } from '../../compiler/errors.ts';
 import { compileModel, type CompileOptions, type Compiled } from '../compile.ts';
 import { deviceProfiles, type DeviceProfile } from '../targets.ts';
-import { measureStepCounts, type StepCounts } from './counts.ts';
+import { immediateCodeBytes } from '../../compiler/codegen/kernels.ts';
+import { stepCounts, type StepCounts } from './counts.ts';
 import { estimate, type Estimate, type UsageOptions } from './estimate.ts';
 import { costData } from './profile.ts';
 
@@ -17,6 +18,9 @@ export interface ModelEstimates {
   estimates: (Estimate & { kernel: string; kernels: { kernel: string; latency_us_per_step: number; flash_bytes: number; ram_bytes: number; fits: boolean }[] })[];
   notes: string[];
 }
+
+/** Above this much wasm code the immediate kernel is not built just to be estimated. */
+const IMMEDIATE_CODE_CAP = 160 * 1024;
 
 /** 'all', DEVICE (every MCU runtime), RUNTIME (every device) or DEVICE/RUNTIME. */
 export function targetPairs(spec: string): [DeviceProfile, string][] {
@@ -33,7 +37,7 @@ export function targetPairs(spec: string): [DeviceProfile, string][] {
 }
 
 /**
- * Estimates per target. Without a fixed `o.kernel`, both matrix-kernel strategies are built and
+ * Estimates per target. Without a fixed `o.kernel`, every matrix-kernel strategy is built and
  * every target gets the one predicted fastest among those that fit (as `compile --target` would
  * choose), with each strategy's prediction listed in `kernels`.
  */
@@ -44,12 +48,23 @@ export async function estimateModel(modelPath: string, spec: string, o: CompileO
 /** The estimate for whatever `compile` builds (a model file, or a graph built in code). */
 export async function estimateWith(compile: (o: CompileOptions) => Promise<Compiled>, spec: string, o: CompileOptions, use: UsageOptions): Promise<ModelEstimates> {
   const pairs = targetPairs(spec);
-  const strategies = o.kernel && o.kernel !== 'auto' ? [o.kernel] : ['loop', 'unrolled'];
   const cost = costData();
+  // Weights as immediates only matter to interpreters, and only build when their code is not huge
+  // (a 376 KB GRU-128 takes minutes to build); above the cap the note says it was left out.
+  const interpreters = pairs.some(([, rt]) => cost.runtimes.get(rt)!.codeRamPerWasmByte > 0);
+  const strategies = o.kernel && o.kernel !== 'auto' ? [o.kernel] : ['loop', 'unrolled', ...(interpreters ? ['immediate'] : [])];
   const builds: { kernel: string; r: Compiled; counts: StepCounts }[] = [];
+  const notes: string[] = [];
   for (const kernel of strategies) {
+    if (kernel === 'immediate' && builds.length && !(o.kernel === 'immediate')) {
+      const code = immediateCodeBytes(builds[0].r.plan);
+      if (code > IMMEDIATE_CODE_CAP) {
+        notes.push(`kernel immediate not estimated: ~${Math.round(code / 1024)} KB of code (over ${IMMEDIATE_CODE_CAP / 1024} KB); --kernel immediate estimates it anyway`);
+        continue;
+      }
+    }
     const r = await compile({ ...o, kernel, syntheticCalibration: true });
-    builds.push({ kernel, r, counts: await measureStepCounts(r.module.wasm, r.manifest) });
+    builds.push({ kernel, r, counts: await stepCounts(r.module.wasm, r.manifest) });
   }
   const estimates = pairs.map(([d, rt]) => {
     const options = builds.map((b) => ({ ...estimate(d, cost.runtimes.get(rt)!, cost, b.counts, b.r.module.stats, use), kernel: b.kernel }));
@@ -59,7 +74,7 @@ export async function estimateWith(compile: (o: CompileOptions) => Promise<Compi
   });
   const first = builds[0];
   return {
-    quant: first.r.manifest.quant, counts: first.counts, notes: first.r.notes, estimates,
+    quant: first.r.manifest.quant, counts: first.counts, notes: [...first.r.notes, ...notes], estimates,
     module: { module_bytes: first.r.module.stats.moduleBytes, code_bytes: first.r.module.stats.codeBytes, data_bytes: first.r.module.stats.dataBytes, memory_high_water: first.r.module.stats.memoryHighWater },
   };
 }

@@ -25,6 +25,9 @@ interface RawRuntimeCost {
   ram_bytes: number;
   footprint_source: string;
   code_bytes_per_wasm_byte?: number;
+  /** Interpreters: RAM for their own compiled form of the code, per wasm code byte, and its source. */
+  code_ram_per_wasm_byte?: number;
+  code_ram_source?: string;
   memory_limit: boolean;
   /** Cycles per executed opcode per core (keys as arm_per_op), their 1-sigma band per core and source. */
   cycles_per_op_by_core?: Record<string, Record<string, number>>;
@@ -61,6 +64,8 @@ export interface RuntimeCost {
   footprintSource: string;
   /** AOT runtimes: native code bytes per wasm code byte (interpreters keep the module's bytes). */
   codeBytesPerWasmByte?: number;
+  /** Interpreters: RAM bytes per wasm code byte for the runtime's compiled form of the code (0: none, e.g. AOT). */
+  codeRamPerWasmByte: number;
   /** Whether the runtime can give the module less than a whole 64 KiB page (wasm3 memoryLimit, WAMR shrink). */
   memoryLimit: boolean;
 }
@@ -116,7 +121,8 @@ export function costData(): CostData {
     }
     return {
       name, perOp, cyclesPerOp, cyclesBand, source: r.source, band: r.band, flashBytes: r.flash_bytes, ramBytes: r.ram_bytes,
-      footprintSource: r.footprint_source, codeBytesPerWasmByte: r.code_bytes_per_wasm_byte, memoryLimit: r.memory_limit,
+      footprintSource: r.footprint_source, codeBytesPerWasmByte: r.code_bytes_per_wasm_byte,
+      codeRamPerWasmByte: r.code_ram_per_wasm_byte ?? 0, memoryLimit: r.memory_limit,
     };
   };
   for (const name of Object.keys(raw.runtimes)) runtimes.set(name, build(name));
