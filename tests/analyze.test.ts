@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { FIXTURES, rnnc } from './helpers/cli.ts';
 import { buildModel } from './helpers/onnx-builder.ts';
+import { loadModel } from '../src/model.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,5 +84,27 @@ describe('rnnc analyze: hand-computed parameters and MACs', () => {
     const r = rnnc('analyze', `${C}/generated/gru_bidirectional`);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/GRU\s.*1,080\s+960\s+step/);
+  });
+});
+
+describe('rnnc analyze --target: per step and per sequence', () => {
+  it('per-sequence op counts, latency and energy are T × the per-step figures; --steps overrides T', async () => {
+    const model = `${C}/generated/rnn_relu`;
+    const T = loadModel(`${model}/model.onnx`).inputs[0].shape[0]; // layout 0: [T, B, I], T static here
+    expect(typeof T).toBe('number');
+    for (const [args, steps] of [[[], T], [['--steps', '50'], 50]] as const) {
+      const r = rnnc('analyze', model, '--target', 'stm32f446/wasm2c', '--json', ...args);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.sequence_steps).toBe(steps);
+      expect(j.op_counts_method).toMatch(/^static/);
+      for (const [k, n] of Object.entries(j.op_counts_per_step as Record<string, number>)) expect(j.op_counts_per_sequence[k], k).toBe(n * (steps as number));
+      const [e] = j.targets;
+      expect(e.latency_us_per_sequence).toBeCloseTo(e.latency_us_per_step * (steps as number), 9);
+      expect(e.energy_uj_per_sequence).toBeCloseTo(e.energy_uj_per_step * (steps as number), 9);
+    }
+    const bad = rnnc('analyze', model, '--target', 'stm32f446/wasm2c', '--steps', '0');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^rnnc: error: --steps 0: expected a whole number of time steps ≥ 1$/);
   });
 });

@@ -17,7 +17,7 @@ import { int, table } from './format.ts';
 export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'per-layer shapes, parameters, MACs and weight bytes; estimates per target',
-  usage: 'rnnc analyze MODEL [--target T|all] [--quant Q] [--rate HZ] [--battery-mAh C] [--html FILE] [--json]',
+  usage: 'rnnc analyze MODEL [--target T|all] [--quant Q] [--rate HZ] [--battery-mAh C] [--steps N] [--html FILE] [--json]',
   help: [
     'MODEL            an .onnx file, or a folder holding model.onnx',
     '--target T       estimate for DEVICE, RUNTIME, DEVICE/RUNTIME or all (see rnnc targets): latency and',
@@ -25,6 +25,8 @@ export const analyzeCommand: Command = {
     '--quant Q        scheme for the estimate (default int8x16); --data/--calib optional (sizes do not depend on it)',
     '--rate HZ        time steps per second for average power and battery life (default 10)',
     '--battery-mAh C  battery capacity (default 220, a CR2032) at --battery-volts V (default 3.0)',
+    '--steps N        time steps per sequence for the per-sequence latency, energy and op counts',
+    '                 (default: the model\'s static sequence length, or a whole-sequence module\'s max_steps)',
     '--html FILE      also write a self-contained HTML report (tables and SVG charts; --target defaults to all)',
     '--json           print one JSON object instead of the tables',
     '',
@@ -34,7 +36,7 @@ export const analyzeCommand: Command = {
   ].join('\n'),
   options: {
     target: { type: 'string' }, data: { type: 'string' }, rate: { type: 'string' }, 'battery-mAh': { type: 'string' },
-    'battery-volts': { type: 'string' }, html: { type: 'string' }, ...QUANT_OPTIONS,
+    'battery-volts': { type: 'string' }, steps: { type: 'string' }, html: { type: 'string' }, ...QUANT_OPTIONS,
   },
   async run([model], values) {
     const analysis = analyzeGraph(loadModel(model));
@@ -43,6 +45,11 @@ export const analyzeCommand: Command = {
     const spec = (values.target as string | undefined) ?? (html ? 'all' : undefined);
     const use = { rate: numberOption(values, 'rate', 10), batteryMah: numberOption(values, 'battery-mAh', 220), batteryVolts: numberOption(values, 'battery-volts', 3.0) };
     if (!(use.rate > 0)) fail('--rate must be positive');
+    if (values.steps !== undefined) {
+      const steps = numberOption(values, 'steps', 1);
+      if (!Number.isInteger(steps) || steps < 1) fail(`--steps ${values.steps}: expected a whole number of time steps ≥ 1`);
+      Object.assign(use, { steps });
+    }
     const est = spec ? await estimateModel(model, spec, compileOptions(values), use) : undefined;
     if (html && est && spec) {
       const page = analyzeHtml({ analysis, est, use, spec, devices: deviceProfiles() });
@@ -53,7 +60,10 @@ export const analyzeCommand: Command = {
       }
     }
     if (values.json) {
-      printJson(est ? { ...analysis, quant: est.quant, module: est.module, op_counts_per_step: est.counts.classes, targets: est.estimates } : analysis);
+      printJson(est ? {
+        ...analysis, quant: est.quant, module: est.module, op_counts_per_step: est.counts.classes, op_counts_method: est.counts.method,
+        sequence_steps: est.sequence_steps ?? null, op_counts_per_sequence: est.counts_per_sequence ?? null, targets: est.estimates,
+      } : analysis);
       return 0;
     }
     const rows = analysis.layers.map((l) => [
@@ -69,11 +79,13 @@ export const analyzeCommand: Command = {
       [false, false, false, true, true, false, true, true, true]));
     if (est) {
       const pct = (x: number) => `±${Math.round(100 * x)}%`;
-      console.log(`\nEstimates (${est.quant}; module ${int(est.module.module_bytes)} B, linear memory ${int(est.module.memory_high_water)} B; ${use.rate} steps/s, ${use.batteryMah} mAh):`);
-      console.log(table(['target', 'runtime', 'kernel', 'µs/step', 'µJ/step', 'avg mW', 'battery days', 'flash B', 'RAM B', 'fits', 'confidence'],
-        est.estimates.map((e) => [e.target, e.runtime, `${e.kernel}${e.kernels.length > 1 ? ` (${e.kernels.filter((k) => k.kernel !== e.kernel).map((k) => `${k.kernel} ${k.latency_us_per_step.toFixed(0)} µs`).join(', ')})` : ''}`, e.latency_us_per_step.toFixed(0), e.energy_uj_per_step.toFixed(1), e.average_power_mw.toFixed(3),
+      const seq = est.sequence_steps ? `; a sequence is ${est.sequence_steps} steps` : '';
+      console.log(`\nEstimates (${est.quant}; module ${int(est.module.module_bytes)} B, linear memory ${int(est.module.memory_high_water)} B; ${use.rate} steps/s, ${use.batteryMah} mAh${seq}):`);
+      console.log(table(['target', 'runtime', 'kernel', 'µs/step', 'µs/sequence', 'µJ/step', 'avg mW', 'battery days', 'flash B', 'RAM B', 'fits', 'confidence'],
+        est.estimates.map((e) => [e.target, e.runtime, `${e.kernel}${e.kernels.length > 1 ? ` (${e.kernels.filter((k) => k.kernel !== e.kernel).map((k) => `${k.kernel} ${k.latency_us_per_step.toFixed(0)} µs`).join(', ')})` : ''}`, e.latency_us_per_step.toFixed(0),
+          e.latency_us_per_sequence === undefined ? '—' : e.latency_us_per_sequence.toFixed(0), e.energy_uj_per_step.toFixed(1), e.average_power_mw.toFixed(3),
           e.battery_life_days.toFixed(0), int(e.flash_bytes), int(e.ram_bytes), e.fits ? 'yes' : `no: ${e.why}`, `${e.confidence.grade} (${pct(e.confidence.energy)})`]),
-        [false, false, false, true, true, true, true, true, true, false, false]));
+        [false, false, false, true, true, true, true, true, true, true, false, false]));
     }
     return 0;
   },

@@ -28,6 +28,8 @@ export interface UsageOptions {
   rate: number;
   batteryMah: number;
   batteryVolts: number;
+  /** Time steps per sequence for per-sequence figures (default: the model's own length, if known). */
+  steps?: number;
 }
 
 export interface Estimate {

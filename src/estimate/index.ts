@@ -14,8 +14,12 @@ import { costData } from './profile.ts';
 export interface ModelEstimates {
   quant: string;
   counts: StepCounts;
+  /** Time steps per sequence for the per-sequence figures (the model's static length, the run-mode
+   * module's max_steps, or --steps), and the executed opcodes per class over one sequence. */
+  sequence_steps?: number;
+  counts_per_sequence?: StepCounts['classes'];
   module: { module_bytes: number; code_bytes: number; data_bytes: number; memory_high_water: number };
-  estimates: (Estimate & { kernel: string; kernels: { kernel: string; latency_us_per_step: number; flash_bytes: number; ram_bytes: number; fits: boolean }[] })[];
+  estimates: (Estimate & { latency_us_per_sequence?: number; energy_uj_per_sequence?: number; kernel: string; kernels: { kernel: string; latency_us_per_step: number; flash_bytes: number; ram_bytes: number; fits: boolean }[] })[];
   notes: string[];
 }
 
@@ -66,15 +70,20 @@ export async function estimateWith(compile: (o: CompileOptions) => Promise<Compi
     const r = await compile({ ...o, kernel, syntheticCalibration: true });
     builds.push({ kernel, r, counts: await stepCounts(r.module.wasm, r.manifest) });
   }
+  // A sequence is T step() calls, or one run(T) whose static count is exactly T × the per-step mean.
+  const { program } = builds[0].r;
+  const steps = use.steps ?? program.input.steps ?? (builds[0].r.manifest.streamable ? undefined : builds[0].r.manifest.max_steps);
   const estimates = pairs.map(([d, rt]) => {
     const options = builds.map((b) => ({ ...estimate(d, cost.runtimes.get(rt)!, cost, b.counts, b.r.module.stats, use), kernel: b.kernel }));
     const pool = options.some((x) => x.fits) ? options.filter((x) => x.fits) : options;
     const best = pool.reduce((a, b) => (b.latency_us_per_step < a.latency_us_per_step ? b : a));
-    return { ...best, kernels: options.map((x) => ({ kernel: x.kernel, latency_us_per_step: x.latency_us_per_step, flash_bytes: x.flash_bytes, ram_bytes: x.ram_bytes, fits: x.fits })) };
+    const perSequence = steps ? { latency_us_per_sequence: best.latency_us_per_step * steps, energy_uj_per_sequence: best.energy_uj_per_step * steps } : {};
+    return { ...best, ...perSequence, kernels: options.map((x) => ({ kernel: x.kernel, latency_us_per_step: x.latency_us_per_step, flash_bytes: x.flash_bytes, ram_bytes: x.ram_bytes, fits: x.fits })) };
   });
   const first = builds[0];
   return {
-    quant: first.r.manifest.quant, counts: first.counts, notes: [...first.r.notes, ...notes], estimates,
+    quant: first.r.manifest.quant, counts: first.counts, notes: [...first.r.notes, ...notes], estimates, sequence_steps: steps,
+    counts_per_sequence: steps ? (Object.fromEntries(Object.entries(first.counts.classes).map(([k, v]) => [k, v * steps])) as StepCounts['classes']) : undefined,
     module: { module_bytes: first.r.module.stats.moduleBytes, code_bytes: first.r.module.stats.codeBytes, data_bytes: first.r.module.stats.dataBytes, memory_high_water: first.r.module.stats.memoryHighWater },
   };
 }
