@@ -10,6 +10,11 @@ __attribute__((noreturn)) void Reset_Handler(void) {
   uint32_t *src = &_sidata, *dst = &_sdata;
   while (dst < &_edata) *dst++ = *src++;
   for (dst = &_sbss; dst < &_ebss;) *dst++ = 0;
+#if defined(__ARM_FP)
+  /* Hard-float builds: enable CP10/CP11 (the FPU) in CPACR before any float instruction. */
+  *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20;
+  __asm__ volatile("dsb\n\tisb");
+#endif
   main();
   sh_exit(1);
 }

@@ -95,6 +95,25 @@ describe.skipIf(!!skipReason)('compiled modules on emulated Cortex-M (wasm2c, QE
     expect(mixCycles(mix, table)).toBeCloseTo(m4CyclesByHand(mix, table), 9);
   });
 
+  it('the float module hard-float (Cortex-M4F fpv4-sp-d16, M7 fpv5-d16): bit-exact, VFP instructions, fewer than soft-float', async () => {
+    const dir = `${GEN}/lstm_clip`;
+    const r = await compileModel(dir, { ...DEFAULT_COMPILE, quant: 'f32', data: `${dir}/test_data_set_0` });
+    const m = r.manifest;
+    const steps = ioSteps(m, manifestSteps(m, readTestData(`${dir}/test_data_set_0`, loadModel(dir), true).inputs[0], 0));
+    const want = await nodeRawRun(r.module.wasm, m, steps);
+    for (const core of ['m4', 'm7'] as McuCore[]) {
+      const soft = await runOnQemu({ wasm: r.module.wasm, manifest: m, core, steps, countSteps: 1 });
+      const hard = await runOnQemu({ wasm: r.module.wasm, manifest: m, core, steps, countSteps: 1, mix: true, hardFloat: true });
+      hard.outputs.forEach((b, k) => expect(Buffer.from(b).equals(Buffer.from(want.outputs[k])), `${core} output ${k}`).toBe(true));
+      expect(Buffer.from(hard.state).equals(Buffer.from(want.state)), `${core} state`).toBe(true);
+      expect(Object.keys(hard.mixPerStep!).some((key) => /^v(mul|add)\.f32/.test(key)), core).toBe(true);
+      // No fused multiply-add (floatFlags: -ffp-contract=off): wasm rounds a·b and then the sum.
+      expect(Object.keys(hard.mixPerStep!).filter((key) => /^vf(n?m[as])/.test(key)), core).toEqual([]);
+      expect(hard.armInstructionsPerStep).toBeLessThan(soft.armInstructionsPerStep / 2);
+    }
+    await expect(runOnQemu({ wasm: r.module.wasm, manifest: m, core: 'm3', steps, count: false, hardFloat: true })).rejects.toThrow(/m3 has no FPU/);
+  });
+
   it('the linear memory ends at the high-water mark: one byte less traps (out of bounds) at instantiation', async () => {
     const dir = `${GEN}/rnn_relu`;
     const r = await compileModel(dir, { ...DEFAULT_COMPILE, quant: 'int8x16', data: `${dir}/test_data_set_0` });

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../../paths.ts';
-import { CORES, type McuCore } from './cores.ts';
+import { CORES, floatFlags, type McuCore } from './cores.ts';
 import { toolsAvailable } from './tools.ts';
 
 /** The manifest fields the harness needs (src/manifest.ts's Manifest has them all). */
@@ -33,6 +33,8 @@ export interface FirmwareOptions {
   boundsChecks: boolean;
   /** Calibration loop length n. */
   calibN: number;
+  /** Hard-float build with the core's FPU (M4: fpv4-sp-d16, M7: fpv5-d16); default soft-float. */
+  hardFloat?: boolean;
 }
 
 export interface Firmware {
@@ -134,7 +136,7 @@ export function buildFirmware(dir: string, o: FirmwareOptions): Firmware {
   // A copy, so that no host include directory (e.g. /usr/include) ends up on the target's path.
   copyFileSync(join(tools.wasmRtInclude!, 'wasm-rt.h'), join(dir, 'wasm-rt.h'));
   const flags = [
-    '-O2', '-mthumb', `-mcpu=${core.cpu}`, '-mfloat-abi=soft', '-std=gnu11', '-g0', '-DNDEBUG',
+    '-O2', '-mthumb', `-mcpu=${core.cpu}`, ...floatFlags(o.core, !!o.hardFloat), '-std=gnu11', '-g0', '-DNDEBUG',
     `-DMCU_LINEAR_BYTES=${o.manifest.memory.high_water}`,
     ...(o.boundsChecks ? [] : ['-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1', '-DWASM_RT_SKIP_SIGNAL_RECOVERY=1']),
     '-ffunction-sections', '-fdata-sections', `-I${dir}`, `-I${scripts}`,

@@ -13,7 +13,7 @@ import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../paths.ts';
-import { CORES, type McuCore } from './cores.ts';
+import { CORES, floatFlags, type McuCore } from './cores.ts';
 import { disassemble } from './index.ts';
 import { combineMixes, parseObjdump, type InstructionMix } from './mix.ts';
 import { countInstructions } from './qemu.ts';
@@ -113,7 +113,7 @@ export async function measureFloatOps(core: McuCore, hardFloat = false): Promise
     copyFileSync(join(tools.wasmRtInclude!, 'wasm-rt.h'), join(dir, 'wasm-rt.h'));
     writeFileSync(join(dir, 'float_harness.c'), harnessC());
     const scripts = join(packageRoot(), 'scripts', 'mcu');
-    const fp = !hardFloat ? ['-mfloat-abi=soft'] : ['-mfloat-abi=hard', core === 'm4' ? '-mfpu=fpv4-sp-d16' : '-mfpu=fpv5-d16'];
+    const fp = floatFlags(core, hardFloat);
     const c = CORES[core];
     run('arm-none-eabi-gcc', [
       '-O2', '-mthumb', `-mcpu=${c.cpu}`, ...fp, '-std=gnu11', '-g0', '-DNDEBUG', '-DMCU_LINEAR_BYTES=8', '-ffunction-sections', '-fdata-sections',

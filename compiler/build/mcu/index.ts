@@ -13,7 +13,7 @@ import { combineMixes, parseObjdump, type InstructionMix } from './mix.ts';
 import { countInstructions, runFirmware } from './qemu.ts';
 
 export { toolsAvailable } from './tools.ts';
-export { CORES, fitsCore, type McuCore } from './cores.ts';
+export { CORES, fitsCore, floatFlags, type McuCore } from './cores.ts';
 export { inputBytes, ioBytes, type McuManifest } from './firmware.ts';
 export { classCounts, mixCycles, parseObjdump, type InstructionMix } from './mix.ts';
 
@@ -33,6 +33,8 @@ export interface McuRunOptions {
   keepDir?: boolean;
   /** Also record the executed-instruction mix (mix.ts) of every counted region; default false. */
   mix?: boolean;
+  /** Build hard-float with the core's FPU (m4, m7; cores.ts floatFlags); default soft-float. */
+  hardFloat?: boolean;
 }
 
 export interface McuResult {
@@ -85,7 +87,7 @@ export async function runOnQemu(o: McuRunOptions): Promise<McuResult> {
   try {
     const fw = buildFirmware(dir, {
       wasm: o.wasm, manifest: m, core: o.core, steps: o.steps, countSteps: Math.max(countSteps, 1),
-      boundsChecks: o.boundsChecks ?? true, calibN: CALIB_N,
+      boundsChecks: o.boundsChecks ?? true, calibN: CALIB_N, hardFloat: o.hardFloat,
     });
     const printed = await runFirmware(o.core, fw.elf);
     const eb = ioBytes(m.io);

@@ -11,7 +11,8 @@ import { CORES, type McuCore } from './cores.ts';
 import { MixRecorder, type Insn, type InstructionMix } from './mix.ts';
 import { oneInsnPerTbArgs, toolsAvailable } from './tools.ts';
 
-const TIMEOUT_MS = 180_000;
+/** Per QEMU run; RNNC_QEMU_TIMEOUT_S raises it (large soft-float models trace tens of millions of instructions). */
+const TIMEOUT_MS = 1000 * Number(process.env.RNNC_QEMU_TIMEOUT_S ?? 180);
 
 function qemuArgs(core: McuCore, elf: string, mode: 'run' | 'count'): string[] {
   return [
