@@ -282,6 +282,8 @@ async function main() {
   for (const m of models) for (const q of QUANTS) await add(m, q, 'multiplier');
   await add(models[0], 'int8x16', 'shift');
   for (const m of models) await add(m, 'int8x16', 'multiplier', 'unrolled'); // the interpreter kernel strategy
+  // Weights as immediates: the fewest executed instructions, the most code (hidden 64 only: a 128-unit build takes minutes).
+  for (const m of models.filter((x) => x.H === 64)) await add(m, 'int8x16', 'multiplier', 'immediate');
   const gru64 = models[0];
   const streaming = await compileModel(gru64.dir, options(gru64.dir, 'int8', { maxSteps: 1 }));
   // The smallest build the flags allow: shift-only rescaling (no multipliers stored), int8 I/O
@@ -449,8 +451,9 @@ function whyNot(g8: Row, m: BenchModel, budget: number, streaming: Compiled): st
     + ' for interpreters (compiler/codegen/kernels.ts: input vector in locals, one function per matrix) reaches the 5-per-MAC floor'
     + ' in the dot products, and the rest is the per-unit epilogue (rescale, activation tables, gate arithmetic: ~900 instructions'
     + ' per hidden unit of a GRU). The scalar floor with the weights in the data section is 5 per MAC (local.get row;'
-    + ' i32.load8_s offset=c; local.get x_c; i32.mul; i32.add) — below 4 needs the weights as i32.const immediates in the code'
-    + ' (which breaks the code- and module-size goals) or SIMD, which no microcontroller runtime offers.',
+    + ' i32.load8_s offset=c; local.get x_c; i32.mul; i32.add). Below it, the immediate kernel (compiler/codegen/kernels-immediate.ts)'
+    + ' puts the weights in the code as i64 constants, two int8 rows per multiply-add (local.get x_c; i64.const; i64.mul; i64.add:'
+    + ' 2 instructions per MAC): it meets the per-MAC goal at the price of the code- and module-size goals (rows "immediate kernel").',
     `Module: the data section is ${s.dataBytes} B against a budget of ${budget} B for int8 weights + int32 biases: it holds`
     + ` ${Object.entries(constantBytes(g8.c)).map(([k, v]) => `${k} ${v} B`).join(', ')}, the rest descriptors, initial states and segment`
     + ` headers; code ${s.codeBytes} B. Memory: this table's builds reserve max_steps = 100 float sequence buffers (input and Y) for run(100), so the high-water mark is`

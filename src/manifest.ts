@@ -55,8 +55,8 @@ export function buildManifest(modelPath: string, o: CompileOptions, q: Quantized
   const x = q.qp.formats.get('x')!;
   const stateVectors = [...plan.current].filter(([k]) => k.startsWith('h') && !k.startsWith('head') || k.startsWith('c')).map(([key, ptr]) => {
     const f = q.qp.formats.get(key)!;
-    const [l] = key.slice(1).split('.').map(Number);
-    return { key, ptr, elems: p.layers[l].hidden, bits: f.bits, frac: f.frac };
+    const [l, dir] = key.slice(1).split('.').map(Number);
+    return { key, ptr, elems: vecSize(p, { kind: key.startsWith('c') ? 'c' : 'h', layer: l, dir }), bits: f.bits, frac: f.frac };
   });
   // QRNN window 2 keeps its previous input step (the layer's input parts, in order) in the state too.
   for (const d of plan.dirs.filter((x) => x.xPrev)) {

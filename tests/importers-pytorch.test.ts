@@ -319,9 +319,9 @@ describe('PyTorch importer errors', () => {
     expectError(writeModel(good(), { module: 'torch.nn.GRU', input_size: 1, hidden_size: 2 }), /tensor 'bias_ih_l0' is missing/);
   });
   it('tensors no module uses', () => expectError(writeModel([...good(), ['extra', [1], [0]]], { module: 'torch.nn.GRU', input_size: 1, hidden_size: 2, bias: false }), /tensor 'extra' is not used by any module/));
-  it('proj_size', () => {
-    expectError(writeModel(good(), { module: 'torch.nn.LSTM', input_size: 1, hidden_size: 2, proj_size: 1 }), /\(torch\.nn\.LSTM\): proj_size 1 is not supported/);
-    expectError(writeModel([...good(), ['weight_hr_l0', [1, 2], [1, 1]]]), /'weight_hr_l0' means proj_size > 0/);
+  it('proj_size (more in tests/lstm-proj.test.ts)', () => {
+    expectError(writeModel(good(), { module: 'torch.nn.LSTM', input_size: 1, hidden_size: 2, proj_size: 1 }), /\(torch\.nn\.LSTM\): tensor 'weight_ih_l0' has shape \[6,1\], expected \[8,1\]/);
+    expectError(writeModel([...good(), ['weight_hr_l0', [1, 2], [1, 1]]]), /tensor 'weight_hr_l0' has shape \[1,2\]: not \[proj_size, hidden_size\]/);
   });
   it('SRU options the importer does not implement name the module and option', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rnnc-sru-'));

@@ -21,7 +21,7 @@ export const KERNEL_STRATEGIES: KernelStrategy[] = ['loop', 'unrolled', 'immedia
 export const IMMEDIATE_CODE_CAP = 1 << 20;
 
 const MATS: Record<string, string[]> = {
-  RNN: ['gates'], GRU: ['gatesZR', 'cand', 'candH'], LSTM: ['gates'], SRU: ['U'], QRNN: ['gates'], DENSE: ['mat'],
+  RNN: ['gates'], GRU: ['gatesZR', 'cand', 'candH'], LSTM: ['gates'], LSTMP: ['gates', 'proj'], SRU: ['U'], QRNN: ['gates'], DENSE: ['mat'],
 };
 
 interface PlacedMat {
@@ -40,7 +40,7 @@ function placedMatrices(plan: ModulePlan): PlacedMat[] {
   };
   plan.dirs.forEach((d) => {
     const q = plan.qp.layers[d.layer][d.dir].q;
-    add(q.kind, d.desc, q.cell as unknown as Record<string, unknown>);
+    add(d.kind === 'LSTMP' && q.kind === 'LSTM' ? 'LSTMP' : q.kind, d.desc, q.cell as unknown as Record<string, unknown>);
   });
   plan.heads.forEach((h) => {
     const head = plan.qp.heads[h.index] as unknown as Record<string, unknown>;

@@ -12,7 +12,10 @@ import { baseKind, cellState, isF32Head, previousInput, type QProgram } from '..
 import { isF32 } from '../quantize/schemes.ts';
 import type { SimVec } from '../fixed/simulate.ts';
 import { MAX_POOL_STEPS } from '../fixed/cells/attention.ts';
+import { isF32Pool } from '../fixed/f32/attention.ts';
 import { poolKeys, weightsUsed } from '../lower/lower-attention.ts';
+import { planMergeBuffers } from './merge.ts';
+import { planAhead, type AheadPlan } from './ahead.ts';
 
 export type IoType = 'f32' | 'int8' | 'int16';
 
@@ -37,7 +40,8 @@ export interface OutputPlan {
 export interface DirPlan {
   layer: number;
   dir: number;
-  kind: ReturnType<typeof baseKind>;
+  /** LSTMP: an LSTM with an output projection (h has P elements, descriptor LSTMP / LSTMP_F32). */
+  kind: ReturnType<typeof baseKind> | 'LSTMP';
   desc: number;
   v: number;
   h: number;
@@ -47,6 +51,8 @@ export interface DirPlan {
   xPrev: number;
   I: number;
   H: number;
+  /** Elements of h: H, or P with an LSTM output projection. */
+  hN: number;
   h0: number;
   c0: number;
   /** Initial states baked in (batch entries): for h and for c apart (a model may give only initial_c), and the larger. */
@@ -67,7 +73,7 @@ export interface HeadPlan {
   input: VecRef[];
 }
 
-/** Attention pool i (compiler/fixed/cells/attention.ts): its descriptor and run-time buffers. */
+/** Attention pool i (compiler/fixed/cells/attention.ts, f32: compiler/fixed/f32/attention.ts): its descriptor and run-time buffers. */
 export interface PoolPlan {
   index: number;
   desc: number;
@@ -77,7 +83,7 @@ export interface PoolPlan {
   /** True when `hs` is the pool's own buffer, filled from its input streams each step. */
   fillsInput: boolean;
   input: VecRef[];
-  /** i32[max_steps] scratch (the scores, then α in Q15). */
+  /** i32[max_steps] scratch (the scores, then α in Q15); f32[max_steps] in the f32 scheme. */
   scores: number;
   /** The weights output's sequence buffer [max_steps] (vector type), or 0 when no output reads it. */
   alpha: number;
@@ -103,6 +109,8 @@ export interface ModulePlan {
   outputs: OutputPlan[];
   state: { ptr: number; bytes: number };
   image: MemoryImage;
+  /** run(n)'s chunk buffers when SRU/QRNN projections run ahead of the recurrence (./ahead.ts). */
+  ahead?: AheadPlan;
 }
 
 const IMAGE_BASE = 16; // addresses below stay unused: a pointer 0 means "absent"
@@ -124,7 +132,7 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   const current = new Map<string, number>();
   const hKey = (l: number, k: number) => vecKey({ kind: 'h', layer: l, dir: k });
   const stateStart = img.buffer('state', 0);
-  qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => current.set(hKey(l, k), img.buffer(`h${l}.${k}`, d.q.cell.H * vecBytes, d.q.cell.h))));
+  qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => current.set(hKey(l, k), img.buffer(`h${l}.${k}`, d.q.cell.h.length * vecBytes, d.q.cell.h))));
   qp.layers.forEach((dirs, l) => dirs.forEach((d, k) => {
     const c = cellState(d.q);
     if (c) current.set(vecKey({ kind: 'c', layer: l, dir: k }), img.buffer(`c${l}.${k}`, d.q.cell.H * cBytes, c));
@@ -141,6 +149,7 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     img.buffer(`v${l}.${k}`, c.v.length * vecBytes, c.v);
     if ('acc' in c) img.buffer(`acc${l}.${k}`, c.acc.length * 4, c.acc); // the f32 RNN has none
     if (d.q.kind === 'GRU') img.buffer(`zr${l}.${k}`, d.q.cell.zr.length * 2, d.q.cell.zr);
+    if ((d.q.kind === 'LSTM' || d.q.kind === 'LSTM_F32') && d.q.cell.m) img.buffer(`m${l}.${k}`, d.q.cell.m.length * vecBytes, d.q.cell.m); // projection input
   }));
   qp.heads.forEach((h, i) => {
     img.buffer(`head${i}.v`, h.I * vecBytes, h.v);
@@ -150,9 +159,10 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   const sequence = new Map<string, number>();
   if (!streamable) {
     sequence.set('x', convert ? img.buffer('x.seq', maxSteps * p.input.size * vecBytes) : input.ptr);
-    qp.layers.forEach((ds, l) => ds.forEach((d, k) => sequence.set(hKey(l, k), img.buffer(`h${l}.${k}.seq`, maxSteps * d.q.cell.H * vecBytes))));
+    qp.layers.forEach((ds, l) => ds.forEach((d, k) => sequence.set(hKey(l, k), img.buffer(`h${l}.${k}.seq`, maxSteps * d.q.cell.h.length * vecBytes))));
     qp.heads.forEach((h, i) => p.heads[i].timing === 'seq' && sequence.set(vecKey({ kind: 'head', head: i }), img.buffer(`head${i}.seq`, maxSteps * h.N * vecBytes)));
   }
+  planMergeBuffers(qp, img, maxSteps, vecBytes, current, sequence); // before pools: a pool reads a merged sequence in place
   const poolBuffers = planPoolBuffers(qp, img, maxSteps, vecBytes, current, sequence);
   const outputs = p.outputs.map((o) => {
     const copies = outputCopies(qp, o.view.axes, o.view.groups, o.name);
@@ -161,6 +171,7 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     const count = o.view.timing === 'seq' ? maxSteps * slice : slice;
     return { name: o.name, ptr: img.buffer(`out.${o.name}`, count * ioBytes), slice, timing: o.view.timing, copies };
   });
+  const ahead = planAhead(qp, img, vecBytes, streamable, convert);
   // Then constants: initial states (all batch entries back to back) and the descriptors.
   const packed = (arrays: SimVec[]) => {
     const n = arrays.length * arrays[0].length;
@@ -172,9 +183,11 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
   qp.layers.forEach((ds, l) => ds.forEach((d, k) => {
     const c = d.q.cell, cs = cellState(d.q);
     const xp = previousInput(d.q), xPrev = xp ? img.addressOf(xp) : 0;
+    const projected = 'P' in c && (c.P ?? 0) > 0; // LSTM output projection: its own descriptor and step
+    const descKind = projected ? (d.q.kind === 'LSTM' ? 'LSTMP' : 'LSTMP_F32') : d.q.kind;
     dirs.push({
-      layer: l, dir: k, kind: baseKind(d.q.kind), desc: serializeCell(img, d.q.kind, c as unknown as Record<string, unknown>),
-      v: img.addressOf(c.v), h: img.addressOf(c.h), c: cs ? img.addressOf(cs) : 0, xPrev, I: c.I, H: c.H,
+      layer: l, dir: k, kind: projected ? 'LSTMP' : baseKind(d.q.kind), desc: serializeCell(img, descKind, c as unknown as Record<string, unknown>),
+      v: img.addressOf(c.v), h: img.addressOf(c.h), c: cs ? img.addressOf(cs) : 0, xPrev, I: c.I, H: c.H, hN: c.h.length,
       h0: packed(d.h0), c0: cs ? packed(d.c0) : 0, hInits: d.h0.length, cInits: d.c0.length, inits: Math.max(d.h0.length, cs ? d.c0.length : 1), reverse: d.reverse, input: p.layers[l].input,
     });
   }));
@@ -182,10 +195,13 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
     index: i, desc: serializeCell(img, isF32Head(h) ? 'DENSE_F32' : 'DENSE', h as unknown as Record<string, unknown>), v: img.addressOf(h.v), y: img.addressOf(h.y),
     N: h.N, timing: p.heads[i].timing, input: p.heads[i].input,
   }));
-  const pools: PoolPlan[] = poolBuffers.map((b, i) => ({ ...b, desc: serializeCell(img, 'ATTENTION', qp.pools![i] as unknown as Record<string, unknown>) }));
+  const pools: PoolPlan[] = poolBuffers.map((b, i) => {
+    const cell = qp.pools![i];
+    return { ...b, desc: serializeCell(img, isF32Pool(cell) ? 'ATTENTION_F32' : 'ATTENTION', cell as unknown as Record<string, unknown>) };
+  });
   return {
     qp, io, vecBytes, convert, maxSteps, streamable, input, current, sequence, dirs, heads, pools, outputs,
-    state: { ptr: stateStart, bytes: stateEnd - stateStart }, image: img,
+    state: { ptr: stateStart, bytes: stateEnd - stateStart }, image: img, ahead,
   };
 }
 
@@ -193,13 +209,14 @@ export function planModule(qp: QProgram, io: IoType, maxSteps: number): ModulePl
 function planPoolBuffers(qp: QProgram, img: MemoryImage, maxSteps: number, vecBytes: number, current: Map<string, number>,
   sequence: Map<string, number>): Omit<PoolPlan, 'desc'>[] {
   const p = qp.program;
-  if (p.pools.length && maxSteps > MAX_POOL_STEPS) fail(`attention '${p.pools[0].name}': max_steps ${maxSteps} exceeds ${MAX_POOL_STEPS} (the pooling's 32-bit sums are exact up to there)`);
+  // The integer pool's i32 sums are exact up to MAX_POOL_STEPS; the f32 pool has none.
+  if (p.pools.length && !isF32(qp.options.scheme) && maxSteps > MAX_POOL_STEPS) fail(`attention '${p.pools[0].name}': max_steps ${maxSteps} exceeds ${MAX_POOL_STEPS} (the pooling's 32-bit sums are exact up to there)`);
   return (qp.pools ?? []).map((cell, i) => {
     const spec = p.pools[i];
     const [pooledKey, weightsKey] = poolKeys(i);
     current.set(pooledKey, img.buffer(`${pooledKey}.y`, cell.H * vecBytes, cell.y));
-    img.buffer(`${pooledKey}.u`, cell.u.length * 4, cell.u);
-    img.buffer(`${pooledKey}.th`, cell.th.length * 2, cell.th);
+    img.buffer(`${pooledKey}.u`, cell.u.length * 4, cell.u); // i32 or f32
+    if (!isF32Pool(cell)) img.buffer(`${pooledKey}.th`, cell.th.length * 2, cell.th);
     const own = spec.input.length === 1 ? sequence.get(vecKey(spec.input[0])) : undefined;
     const hs = own ?? img.buffer(`${pooledKey}.seq`, maxSteps * cell.H * vecBytes);
     const scores = img.buffer(`${pooledKey}.scores`, maxSteps * 4);

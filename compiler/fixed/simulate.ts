@@ -14,6 +14,7 @@ import { isF32 } from '../quantize/schemes.ts';
 import type { Vec } from './cells/common.ts';
 import { attentionPoolStep, poolVec } from './cells/attention.ts';
 import { denseStep } from './cells/dense.ts';
+import { simulateMerges } from './cells/merge.ts';
 import { gruStep } from './cells/gru.ts';
 import { lstmStep } from './cells/lstm.ts';
 import { qrnnStep } from './cells/qrnn.ts';
@@ -21,6 +22,7 @@ import { rnnStep } from './cells/rnn.ts';
 import { sruStep } from './cells/sru.ts';
 import { denseStepF32, gruStepF32, lstmStepF32, rnnStepF32 } from './f32/cells.ts';
 import { qrnnStepF32, sruStepF32 } from './f32/sru-qrnn.ts';
+import { attentionPoolStepF32, isF32Pool } from './f32/attention.ts';
 import { dequantize, quantizeInput } from './io.ts';
 
 /** A stored vector: integer, or float32 in the f32 scheme. */
@@ -62,30 +64,37 @@ function fill(dst: SimVec, refs: VecRef[], at: (key: string) => SimVec): void {
   }
 }
 
+/** One direction over the whole sequence (forward or reverse), publishing its h (and c) streams. */
+function runDirection(qp: QProgram, dir: QDirection, l: number, d: number, b: number, T: number, seq: Map<string, SimVec[]>,
+  final: Map<string, SimVec>): void {
+  const cell = dir.q.cell;
+  const cState = cellState(dir.q);
+  resetDirection(dir, b);
+  const hs: SimVec[] = new Array(T), cs: SimVec[] = new Array(T);
+  for (let s = 0; s < T; s++) {
+    const t = dir.reverse ? T - 1 - s : s;
+    fill(cell.v, qp.program.layers[l].input, (k) => seq.get(k)![t]);
+    stepDirection(dir);
+    hs[t] = cell.h.slice();
+    if (cState) cs[t] = cState.slice();
+  }
+  const hk = vecKey({ kind: 'h', layer: l, dir: d }), ck = vecKey({ kind: 'c', layer: l, dir: d });
+  seq.set(hk, hs);
+  final.set(hk, cell.h.slice());
+  if (cState) {
+    seq.set(ck, cs);
+    final.set(ck, cState.slice());
+  }
+}
+
 export function simulateEntryInts(qp: QProgram, xq: SimVec[], b: number): IntEntry {
   const T = xq.length;
   const seq = new Map<string, SimVec[]>([['x', xq]]);
   const final = new Map<string, SimVec>();
-  qp.layers.forEach((dirs, l) => dirs.forEach((dir, d) => {
-    const cell = dir.q.cell;
-    const cState = cellState(dir.q);
-    resetDirection(dir, b);
-    const hs: SimVec[] = new Array(T), cs: SimVec[] = new Array(T);
-    for (let s = 0; s < T; s++) {
-      const t = dir.reverse ? T - 1 - s : s;
-      fill(cell.v, qp.program.layers[l].input, (k) => seq.get(k)![t]);
-      stepDirection(dir);
-      hs[t] = cell.h.slice();
-      if (cState) cs[t] = cState.slice();
-    }
-    const hk = vecKey({ kind: 'h', layer: l, dir: d }), ck = vecKey({ kind: 'c', layer: l, dir: d });
-    seq.set(hk, hs);
-    final.set(hk, cell.h.slice());
-    if (cState) {
-      seq.set(ck, cs);
-      final.set(ck, cState.slice());
-    }
-  }));
+  qp.layers.forEach((dirs, l) => {
+    dirs.forEach((dir, d) => runDirection(qp, dir, l, d, b, T, seq, final));
+    simulateMerges(qp.program.merges, qp.merges, l, seq, final); // a later layer may read them
+  });
   // Per-step heads, then attention pools (they may read them), then final heads (they may read pools).
   const runHead = (i: number) => {
     const head = qp.heads[i];
@@ -107,13 +116,14 @@ export function simulateEntryInts(qp: QProgram, xq: SimVec[], b: number): IntEnt
   qp.program.heads.forEach((h, i) => h.timing === 'seq' && runHead(i));
   qp.pools?.forEach((cell, i) => {
     const spec = qp.program.pools[i];
+    const f32 = isF32Pool(cell);
     const hs = xq.map((_, t) => {
-      const v = poolVec(cell, spec.hidden);
+      const v = f32 ? new Float32Array(spec.hidden) : poolVec(cell, spec.hidden);
       fill(v, spec.input, (k) => seq.get(k)![t]);
       return v;
     });
     const [pk, wk] = poolKeys(i);
-    seq.set(wk, attentionPoolStep(cell, hs));
+    seq.set(wk, f32 ? attentionPoolStepF32(cell, hs as Float32Array[]) : attentionPoolStep(cell, hs as Vec[]));
     final.set(pk, cell.y.slice());
   });
   qp.program.heads.forEach((h, i) => h.timing === 'final' && runHead(i));

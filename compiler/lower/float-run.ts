@@ -11,6 +11,7 @@ import { qrnnGates, qrnnPool } from '../reference/cells/qrnn.ts';
 import { rnnStep } from '../reference/cells/rnn.ts';
 import { sruProject, sruStep } from '../reference/cells/sru.ts';
 import { attentionFloat, poolKeys } from './lower-attention.ts';
+import { runMergesFloat } from './lower-merge.ts';
 import { assembleOutputs, batchSize, inputSteps, type EntryValues } from './assemble.ts';
 import { hasCellState, vecKey, type Head, type Layer, type LayerDirection, type Program, type VecRef } from './program.ts';
 
@@ -21,7 +22,7 @@ export function cellWeights(layer: Layer, d: number): DirectionWeights {
   const dir = layer.dirs[d];
   return {
     W: dir.W, R: dir.R, Wb: dir.Wb, Rb: dir.Rb, P: dir.P, inputSize: layer.inputSize, hidden: layer.hidden,
-    acts: dir.acts, clip: layer.clip,
+    acts: dir.acts, clip: layer.clip, ...(dir.Wproj ? { Wproj: dir.Wproj, proj: layer.proj } : {}),
   };
 }
 
@@ -97,7 +98,7 @@ function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramOb
     layer.dirs.forEach((dir, d) => {
       const w = cellWeights(layer, d);
       const H = layer.hidden;
-      const h = new Float64Array(H), c = new Float64Array(H);
+      const h = new Float64Array(layer.proj ?? H), c = new Float64Array(H); // h: P elements with a projection
       const pick = (states: Float32Array[] | undefined) => states?.[Math.min(b, states.length - 1)];
       if (dir.initialH) h.set(pick(dir.initialH)!);
       if (dir.initialC) c.set(pick(dir.initialC)!);
@@ -120,6 +121,7 @@ function runEntry(p: Program, xs: Float32Array[], b: number, observe?: ProgramOb
       final.set(vecKey({ kind: 'h', layer: l, dir: d }), h);
       final.set(vecKey({ kind: 'c', layer: l, dir: d }), c);
     });
+    runMergesFloat(p, l, seq, final, observe);
   });
   // Per-step heads, then attention pools (they may read per-step heads), then final heads (they may read pools).
   const runHead = (head: Head, i: number) => {

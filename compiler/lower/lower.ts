@@ -11,6 +11,7 @@ import { fail as raise } from '../errors.ts';
 import type { Head, HeadActivation, Layer, LayerDirection, Program, VecRef } from './program.ts';
 import { addLayer, bindSequenceInput, lowerQrnn, lowerSru, noteInitialBatch } from './lower-sru-qrnn.ts';
 import { lowerAttention } from './lower-attention.ts';
+import { gatherDirection, lowerMerge, lowerMul } from './lower-merge.ts';
 import * as V from './views.ts';
 
 type Value = { view: V.LView } | { constant: Tensor };
@@ -24,7 +25,7 @@ export function lowerGraph(graph: Graph): Program {
   const input = graph.inputs[0];
   if (input.shape.length !== 3) raise(`${graph.source}: input '${input.name}' must be 3-D (time, batch, features), not [${input.shape.join(',')}]`);
   const program: Program = {
-    source: graph.source, layers: [], heads: [], pools: [], outputs: [], initialStateBatch: 1,
+    source: graph.source, layers: [], heads: [], pools: [], merges: [], outputs: [], initialStateBatch: 1,
     input: { name: input.name, size: 0, timeAxis: -1, batchAxis: -1, featureAxis: -1 },
   };
   const values = new Map<string, Value>();
@@ -45,7 +46,8 @@ export function lowerGraph(graph: Graph): Program {
     };
     const shapeOf = (name: string) => graph.values.get(name)!.shape;
     const set = (i: number, v: V.LView) => node.outputs[i] && values.set(node.outputs[i], { view: v });
-    const isReverse = (r: VecRef) => (r.kind === 'h' || r.kind === 'c') && program.layers[r.layer].dirs[r.dir].reverse;
+    // A merge reads a reverse direction: its last step is no final state either.
+    const isReverse = (r: VecRef) => r.kind === 'merge' || ((r.kind === 'h' || r.kind === 'c') && program.layers[r.layer].dirs[r.dir].reverse);
 
     switch (node.op) {
       case 'RNN': case 'GRU': case 'LSTM': {
@@ -88,13 +90,22 @@ export function lowerGraph(graph: Graph): Program {
       }
       case 'Gather': case 'Slice':
         if (view(0).groups.some((g) => g.some((r) => r.kind === 'poolw'))) fail('selecting steps of attention weights');
+        if (node.op === 'Gather' && view(0).axes.at(node.attrs.axis as number) === 'D') {
+          set(0, gatherDirection(view(0), node.attrs.axis as number, constant(1)!, fail));
+          break;
+        }
         set(0, lowerLastStep(node, view(0), constant, shapeOf(node.inputs[0]), isReverse, fail));
         break;
       case 'MatMul': case 'Gemm':
         set(0, lowerDense(program, node, view(0), constant, fail));
         break;
-      case 'Add':
-        set(0, foldBias(program, node, get(0), get(1), fail));
+      case 'Add': {
+        const [a, b] = [get(0), get(1)];
+        set(0, a && 'view' in a && b && 'view' in b ? lowerMerge(program, node, 'sum', a.view, b.view, fail) : foldBias(program, node, a, b, fail));
+        break;
+      }
+      case 'Mul':
+        set(0, lowerMul(program, graph, node, get(0), get(1), fail));
         break;
       case 'Relu': case 'Sigmoid': case 'Tanh':
         set(0, foldActivation(program, view(0), node.op as HeadActivation, fail));
@@ -137,29 +148,32 @@ function lowerRecurrent(p: Program, node: Node, kind: CellKind, x: V.LView, cons
   if (constant(4)) fail('sequence_lens is not supported (the module runs whole sequences of the length it is given)');
   const W = constant(1), R = constant(2);
   if (!W || !R) fail('W and R must be constants (weights given as graph inputs are frozen by compile --data)');
-  const B = constant(3), h0 = constant(5), c0 = constant(6), P = constant(7);
-  const D = W.shape[0], G = GATES[kind], H = R.shape[2], I = W.shape[2];
+  const B = constant(3), h0 = constant(5), c0 = constant(6), P = constant(7), Wproj = constant(8);
+  if (node.inputs[8] && !Wproj) fail('Wproj must be a constant');
+  // K: elements of h (the LSTM output projection's P, else H); the cell state has H.
+  const D = W.shape[0], G = GATES[kind], H = W.shape[1] / G, K = R.shape[2], I = W.shape[2];
   const k = kind === 'LSTM' ? 3 : kind === 'GRU' ? 2 : 1;
   const acts = resolveActivations(node.attrs.activations as string[], node.attrs.activation_alpha as number[], node.attrs.activation_beta as number[]);
   const batchOf = (t: Tensor | undefined) => (t ? (layout === 0 ? t.shape[1] : t.shape[0]) : 1);
   noteInitialBatch(p, Math.max(batchOf(h0), batchOf(c0)), fail);
   const f32 = (t: Tensor) => t.data as Float32Array;
-  const states = (t: Tensor | undefined, d: number) => t && Array.from({ length: batchOf(t) }, (_, b) => {
-    const at = layout === 0 ? (d * batchOf(t) + b) * H : (b * D + d) * H;
-    return f32(t).slice(at, at + H);
+  const states = (t: Tensor | undefined, d: number, n: number) => t && Array.from({ length: batchOf(t) }, (_, b) => {
+    const at = layout === 0 ? (d * batchOf(t) + b) * n : (b * D + d) * n;
+    return f32(t).slice(at, at + n);
   });
   const dirs: LayerDirection[] = Array.from({ length: D }, (_, d) => ({
     W: f32(W).slice(d * G * H * I, (d + 1) * G * H * I),
-    R: f32(R).slice(d * G * H * H, (d + 1) * G * H * H),
+    R: f32(R).slice(d * G * H * K, (d + 1) * G * H * K),
+    ...(Wproj ? { Wproj: f32(Wproj).slice(d * K * H, (d + 1) * K * H) } : {}),
     Wb: B ? f32(B).slice(d * 2 * G * H, d * 2 * G * H + G * H) : new Float32Array(G * H),
     Rb: B ? f32(B).slice(d * 2 * G * H + G * H, (d + 1) * 2 * G * H) : new Float32Array(G * H),
     P: P ? f32(P).slice(d * 3 * H, (d + 1) * 3 * H) : undefined,
-    initialH: states(h0, d), initialC: states(c0, d),
+    initialH: states(h0, d, K), initialC: states(c0, d, H),
     reverse: node.attrs.direction === 'reverse' || d === 1,
     acts: acts.slice(d * k, (d + 1) * k),
   }));
   const layer: Layer = {
-    kind, name: node.name, input: x.groups[0], inputSize: I, hidden: H, dirs,
+    kind, name: node.name, input: x.groups[0], inputSize: I, hidden: H, dirs, ...(Wproj ? { proj: K } : {}),
     clip: node.attrs.clip as number | undefined,
     linearBeforeReset: node.attrs.linear_before_reset === 1, inputForget: node.attrs.input_forget === 1,
   };

@@ -28,7 +28,9 @@ export type VecRef =
   | { kind: 'head'; head: number }
   /** Attention pooling (./lower-attention.ts): the pooled vector (final) and its weights α_t (one per step). */
   | { kind: 'pool'; pool: number }
-  | { kind: 'poolw'; pool: number };
+  | { kind: 'poolw'; pool: number }
+  /** An elementwise merge of two directions (./lower-merge.ts). */
+  | { kind: 'merge'; merge: number };
 
 /** Axis roles of a lowered value: time, batch, direction group, features, or a size-1 axis. */
 export type AxisTag = 'T' | 'B' | 'D' | 'F' | '1';
@@ -52,6 +54,8 @@ export interface LayerDirection {
   Rb: Float32Array;
   /** LSTM peepholes [3·H] (i, o, f). */
   P?: Float32Array;
+  /** LSTM output projection [P, H] (rnnc's Wproj, PyTorch's weight_hr): h = Wproj·(o ⊙ h(C)); R is then [4·H, P]. */
+  Wproj?: Float32Array;
   /** Initial states per batch entry, [B][H]; absent means zeros. */
   initialH?: Float32Array[];
   initialC?: Float32Array[];
@@ -71,6 +75,8 @@ export interface Layer {
   input: VecRef[];
   inputSize: number;
   hidden: number;
+  /** LSTM output projection size P (h has P elements, c has `hidden`); absent: none. */
+  proj?: number;
   dirs: LayerDirection[];
   clip?: number;
   linearBeforeReset: boolean;
@@ -114,6 +120,21 @@ export interface AttentionPool {
   scale: number;
 }
 
+/**
+ * Keras Bidirectional merge_mode sum / ave / mul: y = a + b, (a + b)/2 or a ⊙ b of the two
+ * directions' h streams of one layer, per step ('seq') or of the final states ('final').
+ */
+export interface Merge {
+  name: string;
+  mode: 'sum' | 'ave' | 'mul';
+  a: VecRef;
+  b: VecRef;
+  size: number;
+  timing: 'seq' | 'final';
+  /** Computed once layers [0, after) have run (its inputs' layer is after − 1), before layer `after`. */
+  after: number;
+}
+
 export interface ProgramOutput {
   name: string;
   view: View;
@@ -138,12 +159,15 @@ export interface Program {
   outputs: ProgramOutput[];
   /** Attention pooling over the whole sequence (after the layers and per-step heads, before final heads). */
   pools: AttentionPool[];
+  /** Merges of bidirectional layers' directions (Keras sum/ave/mul). */
+  merges: Merge[];
   /** Batch entries the baked-in initial states cover (1 when there are none). */
   initialStateBatch: number;
 }
 
 export function vecKey(v: VecRef): string {
   if (v.kind === 'pool' || v.kind === 'poolw') return `${v.kind}${v.pool}`;
+  if (v.kind === 'merge') return `merge${v.merge}`;
   return v.kind === 'input' ? 'x' : v.kind === 'head' ? `head${v.head}` : `${v.kind}${v.layer}.${v.dir}`;
 }
 
@@ -152,7 +176,9 @@ export function vecSize(p: Program, v: VecRef): number {
   if (v.kind === 'head') return p.heads[v.head].argmax ? 1 : p.heads[v.head].outputSize;
   if (v.kind === 'pool') return p.pools[v.pool].hidden;
   if (v.kind === 'poolw') return 1;
-  return p.layers[v.layer].hidden;
+  if (v.kind === 'merge') return p.merges[v.merge].size;
+  const layer = p.layers[v.layer];
+  return v.kind === 'h' ? (layer.proj ?? layer.hidden) : layer.hidden;
 }
 
 /** True if every layer direction runs forward and nothing pools over time, so the module can stream step by step. */

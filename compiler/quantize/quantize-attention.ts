@@ -12,7 +12,6 @@
  *   columns' if they differ): Σ_t α_t·h_t[j] in Q(15 + frac_j), shifted right per column;
  * * weights output: α_t in Q(vb − 1) of the vector type.
  */
-import { fail } from '../errors.ts';
 import type { AttentionCell } from '../fixed/cells/attention.ts';
 import type { QMat } from '../fixed/cells/common.ts';
 import type { AttentionPool } from '../lower/program.ts';
@@ -52,9 +51,4 @@ export function quantizePool(pool: AttentionPool, i: number, cal: Calibration, o
     colShift: Int8Array.from(colFrac, (f) => Math.min(31, 15 + f - fp)), alphaShift: 15 - (vb - 1),
     y: newVec(vb, H), u: new Int32Array(Math.max(A, 1)), th: new Int16Array(A),
   };
-}
-
-/** --quant f32 has no attention pooling yet: one line naming the node. */
-export function refusePoolsF32(pools: AttentionPool[], source: string): void {
-  if (pools.length) fail(`${source}: attention '${pools[0].name}' (AttentionPool): --quant f32 does not support attention pooling yet; use --quant int16, int8x16 or int8`);
 }

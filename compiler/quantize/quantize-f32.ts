@@ -5,19 +5,24 @@
  * Biases are folded as f32(Wb + Rb), except the GRU linear_before_reset candidate's, which the
  * cell keeps apart as ONNX does. SRU and QRNN are arranged as the integer quantizer arranges them
  * (./quantize-sru-qrnn.ts): SRU's projection rows x̃, f, r, (highway) with b_f and b_r as the f
- * and r rows' biases; QRNN's column blocks reordered to [x_t; x_{t−1}].
+ * and r rows' biases; QRNN's column blocks reordered to [x_t; x_{t−1}]. Attention pools keep
+ * W, b, V and the dot scale as given (the scale is applied after the dot product, as the reference does).
  */
 import { fail } from '../errors.ts';
 import { F32_ACT, type F32Act } from '../fixed/f32/math.ts';
 import { F32_NORM, type DenseF32Cell, type F32Mat } from '../fixed/f32/cells.ts';
 import type { QrnnF32Cell, SruF32Cell } from '../fixed/f32/sru-qrnn.ts';
+import type { AttentionF32Cell } from '../fixed/f32/attention.ts';
+import { poolKeys } from '../lower/lower-attention.ts';
 import type { ResolvedActivation } from '../ir/activations.ts';
-import { hasCellState, vecKey, type Head, type Layer, type Program } from '../lower/program.ts';
+import { hasCellState, vecKey, type AttentionPool, type Head, type Layer, type Program } from '../lower/program.ts';
 import type { QCell, QDirection, QProgram, QuantOptions, VecFormat } from './quantize.ts';
+import type { Calibration } from './calibrate.ts';
+import { quantizeMerges } from './quantize-merge.ts';
 
 const F32_FORMAT: VecFormat = { frac: 0, bits: 32 };
 
-export function quantizeProgramF32(p: Program, o: QuantOptions): QProgram {
+export function quantizeProgramF32(p: Program, o: QuantOptions, cal?: Calibration): QProgram {
   const formats = new Map<string, VecFormat>([['x', F32_FORMAT]]);
   const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
   p.layers.forEach((layer, l) => {
@@ -26,10 +31,15 @@ export function quantizeProgramF32(p: Program, o: QuantOptions): QProgram {
       if (hasCellState(layer.kind)) formats.set(vecKey({ kind: 'c', layer: l, dir: d }), F32_FORMAT);
       return layer.kind === 'SRU' ? f32Sru(layer, d) : layer.kind === 'QRNN' ? f32Qrnn(layer) : f32Direction(layer, d);
     }));
+    quantizeMerges(qp, l, cal); // direction merges (f32: nothing calibrated)
   });
   p.heads.forEach((head, i) => {
     formats.set(vecKey({ kind: 'head', head: i }), F32_FORMAT);
     qp.heads.push(f32Head(head));
+  });
+  qp.pools = p.pools.map((pool, i) => {
+    for (const key of poolKeys(i)) formats.set(key, F32_FORMAT);
+    return f32Pool(pool);
   });
   return qp;
 }
@@ -47,24 +57,25 @@ const EMPTY_MAT: F32Mat = { rows: 0, cols: 0, w: new Float32Array(0), bias: new 
 function f32Direction(layer: Layer, d: number): QDirection {
   const dir = layer.dirs[d];
   const { inputSize: I, hidden: H, kind } = layer;
+  const K = layer.proj ?? H; // elements of h: the LSTM output projection's P, else H
   const what = `layer '${layer.name}' direction ${d}`;
   const acts = dir.acts.map((a) => f32Act(a, what));
   const clip = layer.clip === undefined ? Infinity : Math.fround(layer.clip);
   // Rows of [W | R] over [x; h] (or W alone), in the given ONNX gate blocks; bias Wb (+ Rb).
   const mat = (gates: number[], withR = true): F32Mat => {
-    const cols = withR ? I + H : I;
+    const cols = withR ? I + K : I;
     const w = new Float32Array(gates.length * H * cols), bias = new Float32Array(gates.length * H);
     gates.forEach((g, gi) => {
       for (let j = 0; j < H; j++) {
         const r = g * H + j, out = gi * H + j;
         w.set(dir.W.subarray(r * I, (r + 1) * I), out * cols);
-        if (withR) w.set(dir.R.subarray(r * H, (r + 1) * H), out * cols + I);
+        if (withR) w.set(dir.R.subarray(r * K, (r + 1) * K), out * cols + I);
         bias[out] = dir.Wb[r] + (withR ? dir.Rb[r] : 0);
       }
     });
     return { rows: gates.length * H, cols, w, bias };
   };
-  const h = new Float32Array(H), v = new Float32Array(I + H);
+  const h = new Float32Array(K), v = new Float32Array(I + K);
   let q: QCell;
   if (kind === 'RNN') {
     q = { kind: 'RNN_F32', cell: { I, H, gates: mat([0]), act: acts[0], clip, h, v } };
@@ -75,9 +86,10 @@ function f32Direction(layer: Layer, d: number): QDirection {
       f: acts[0], g: acts[1], clip, h, v, acc: new Float32Array((lbr ? 4 : 3) * H) } };
   } else {
     q = { kind: 'LSTM_F32', cell: { I, H, inputForget: layer.inputForget, gates: mat([0, 1, 2, 3]), f: acts[0], g: acts[1], hAct: acts[2],
-      peep: dir.P ? Float32Array.from(dir.P) : new Float32Array(0), clip, h, cState: new Float32Array(H), v, acc: new Float32Array(4 * H) } };
+      peep: dir.P ? Float32Array.from(dir.P) : new Float32Array(0), clip, h, cState: new Float32Array(H), v, acc: new Float32Array(4 * H),
+      ...(layer.proj ? { P: layer.proj, proj: { rows: layer.proj, cols: H, w: dir.Wproj!, bias: new Float32Array(layer.proj) }, m: new Float32Array(H) } : {}) } };
   }
-  const h0 = (dir.initialH ?? [new Float32Array(H)]).map((s) => Float32Array.from(s));
+  const h0 = (dir.initialH ?? [new Float32Array(K)]).map((s) => Float32Array.from(s));
   const c0 = (dir.initialC ?? [new Float32Array(H)]).map((s) => Float32Array.from(s));
   return { q, reverse: dir.reverse, h0, c0 };
 }
@@ -131,4 +143,12 @@ function f32Qrnn(layer: Layer): QDirection {
     xPrev: new Float32Array(window === 2 ? I : 0), v: new Float32Array(cols), acc: new Float32Array(G * H),
   };
   return { q: { kind: 'QRNN_F32', cell }, reverse: false, h0: states(dir.initialH, H), c0: states(dir.initialC, H) };
+}
+
+function f32Pool(pool: AttentionPool): AttentionF32Cell {
+  const { hidden: H, attention: A } = pool;
+  const additive = pool.mode === 'additive';
+  const W: F32Mat = additive ? { rows: A, cols: H, w: pool.W, bias: pool.b } : { rows: 1, cols: H, w: pool.W, bias: new Float32Array(1) };
+  const V: F32Mat = additive ? { rows: 1, cols: A, w: pool.V, bias: new Float32Array(1) } : EMPTY_MAT;
+  return { H, A, additive: additive ? 1 : 0, W, V, scale: additive ? 1 : Math.fround(pool.scale), y: new Float32Array(H), u: new Float32Array(Math.max(A, 1)) };
 }

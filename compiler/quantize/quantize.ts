@@ -20,8 +20,12 @@ import type { Calibration } from './calibrate.ts';
 import { fracFor, quantizeMatrix, quantizeVector, type RescaleMode } from './formats.ts';
 import { quantizeProgramF32 } from './quantize-f32.ts';
 import { quantizeQrnn, quantizeSru } from './quantize-sru-qrnn.ts';
-import { quantizePool, refusePoolsF32 } from './quantize-attention.ts';
+import { quantizePool } from './quantize-attention.ts';
 import type { AttentionCell } from '../fixed/cells/attention.ts';
+import type { MergeCell } from '../fixed/cells/merge.ts';
+import { quantizeMerges } from './quantize-merge.ts';
+import { projectionFormats, quantizeProjection } from './quantize-proj.ts';
+import type { AttentionF32Cell } from '../fixed/f32/attention.ts';
 import { isF32, type Scheme } from './schemes.ts';
 
 export interface QuantOptions extends ActOptions {
@@ -89,8 +93,10 @@ export interface QProgram {
   layers: QDirection[][];
   /** QHead, or DenseF32Cell in the f32 scheme. */
   heads: (QHead | DenseF32Cell)[];
-  /** Attention pooling (integer schemes only; absent means none). */
-  pools?: AttentionCell[];
+  /** Attention pooling (AttentionF32Cell in the f32 scheme; absent means none). */
+  pools?: (AttentionCell | AttentionF32Cell)[];
+  /** Direction merges, by program merge index (absent means none). */
+  merges?: MergeCell[];
 }
 
 export function isF32Head(h: QHead | DenseF32Cell): h is DenseF32Cell {
@@ -101,7 +107,7 @@ export const newVec = (bits: number, n: number): Vec => (bits === 8 ? new Int8Ar
 export const emptyAct: QAct = { kind: 0, table: new Int16Array(0), log2N: 0, inFrac: 0, outFrac: 0 };
 
 export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): QProgram {
-  if (isF32(o.scheme)) return (refusePoolsF32(p.pools, p.source), quantizeProgramF32(p, o));
+  if (isF32(o.scheme)) return quantizeProgramF32(p, o, cal);
   const vb = o.scheme.vecBits as 8 | 16;
   const formats = new Map<string, VecFormat>([['x', { frac: fracFor(cal.range('x'), vb), bits: vb }]]);
   const colFracs = (refs: VecRef[]) => refs.flatMap((r) => {
@@ -111,6 +117,7 @@ export function quantizeProgram(p: Program, cal: Calibration, o: QuantOptions): 
   const qp: QProgram = { program: p, options: o, formats, layers: [], heads: [] };
   p.layers.forEach((layer, l) => {
     qp.layers.push(layer.dirs.map((_, d) => quantizeDirection(p, layer, l, d, cal, o, colFracs(layer.input), formats)));
+    quantizeMerges(qp, l, cal); // a later layer or head may read them
   });
   // Per-step heads, then attention pools (they may read them), then final heads (they may read pools).
   const head = (i: number) => (qp.heads[i] = quantizeHead(p.heads[i], i, cal, o, colFracs(p.heads[i].input), formats));
@@ -128,6 +135,7 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   xFrac: number[], formats: Map<string, VecFormat>): QDirection {
   const dir = layer.dirs[d];
   const { inputSize: I, hidden: H, kind } = layer;
+  const K = layer.proj ?? H; // elements of h: the LSTM output projection's P, else H
   if (kind === 'SRU') return quantizeSru(layer, l, d, cal, o, xFrac, formats);
   if (kind === 'QRNN') return quantizeQrnn(layer, l, cal, o, xFrac, formats);
   const vb = o.scheme.vecBits as 8 | 16, wb = o.scheme.weightBits as 8 | 16;
@@ -150,21 +158,22 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   } else {
     hBound = maxOutput(gAct, gIn);
   }
-  const fh = fracFor(Math.max(hBound, h0max), vb);
+  const pf = layer.proj ? projectionFormats(layer, l, d, cal, hBound, h0max, vb) : undefined;
+  const fh = pf ? pf.fh : fracFor(Math.max(hBound, h0max), vb);
   formats.set(vecKey({ kind: 'h', layer: l, dir: d }), { frac: fh, bits: vb });
   if (kind === 'LSTM') formats.set(vecKey({ kind: 'c', layer: l, dir: d }), { frac: fc, bits: 16 });
   const clip = (inFrac: number) => (layer.clip === undefined ? 0 : Math.max(1, Math.min(32767, Math.round(layer.clip * 2 ** inFrac))));
   const G = kind === 'RNN' ? 1 : kind === 'GRU' ? 3 : 4;
   // [W | R] per row over [x; h], rows in ONNX gate order.
   const rowsWR = (gates: number[], withR = true) => {
-    const cols = withR ? I + H : I;
+    const cols = withR ? I + K : I;
     const W = new Float32Array(gates.length * H * cols);
     const b = new Float64Array(gates.length * H);
     gates.forEach((g, gi) => {
       for (let j = 0; j < H; j++) {
         const r = g * H + j, out = gi * H + j;
         W.set(dir.W.subarray(r * I, (r + 1) * I), out * cols);
-        if (withR) W.set(dir.R.subarray(r * H, (r + 1) * H), out * cols + I);
+        if (withR) W.set(dir.R.subarray(r * K, (r + 1) * K), out * cols + I);
         b[out] = dir.Wb[r] + (withR ? dir.Rb[r] : 0);
       }
     });
@@ -172,13 +181,13 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
   };
   const mat = (gates: number[], rowFrac: (g: number) => number, withR = true) => {
     const { W, b, cols } = rowsWR(gates, withR);
-    const colFrac = withR ? [...xFrac, ...new Array<number>(H).fill(fh)] : xFrac;
+    const colFrac = withR ? [...xFrac, ...new Array<number>(K).fill(fh)] : xFrac;
     const rf = gates.flatMap((g) => new Array<number>(H).fill(rowFrac(g)));
     return quantizeMatrix({ W, b, rows: gates.length * H, cols, colFrac, rowFrac: rf, weightBits: wb, vecBits: vb, mode: o.rescale, what });
   };
-  const h = newVec(vb, H), v = newVec(vb, I + H), acc = new Int32Array(G * H);
+  const h = newVec(vb, K), v = newVec(vb, I + K), acc = new Int32Array(Math.max(G * H, K)); // K > 4H: a projection's rows
   const common = { I, H, h, v, acc };
-  const h0 = (dir.initialH ?? [new Float32Array(H)]).map((s) => quantizeVector(s, fh, vb));
+  const h0 = (dir.initialH ?? [new Float32Array(K)]).map((s) => quantizeVector(s, fh, vb));
   let q: QCell;
   if (kind === 'RNN') {
     q = { kind, cell: { ...common, gates: mat([0], () => gIn), act: makeAct(gAct, gIn, fh, o), clipQ: clip(gIn) } };
@@ -203,7 +212,8 @@ function quantizeDirection(p: Program, layer: Layer, l: number, d: number, cal: 
     const peep = quantizePeepholes(dir.P, 3, H, fc, fIn, o.rescale);
     q = { kind, cell: { ...common, inputForget: layer.inputForget, gates: mat([0, 1, 2, 3], (g) => (g === 3 ? gIn : fIn)),
       f: makeAct(fAct, fIn, 15, o), g: makeAct(gAct, gIn, gOut, o), hAct: makeAct(hAct!, fc, ft, o), ...peep,
-      fc, fh, clipQ: clip(fIn), clipCandQ: clip(gIn), cState: new Int16Array(H) } };
+      fc, fh, clipQ: clip(fIn), clipCandQ: clip(gIn), cState: new Int16Array(H),
+      ...(pf ? quantizeProjection(layer, d, pf, wb, vb, o.rescale, what) : {}) } };
   }
   const c0 = (dir.initialC ?? [new Float32Array(H)]).map((s) => quantizeVector(s, fc, 16) as Int16Array);
   return { q, reverse: dir.reverse, h0, c0 };

@@ -79,6 +79,33 @@ export namespace LSTM {
   export const bytes: usize = 144;
 }
 
+/** LSTM with an output projection (PyTorch proj_size): LSTM's fields at LSTM's offsets, then these. */
+export namespace LSTMP {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const inputForget: usize = 8;
+  export const gates: usize = 12; // mat [4H, I+P], rows i, o, f, c
+  export const f: usize = 40;
+  export const g: usize = 60;
+  export const hAct: usize = 80;
+  export const peep: usize = 100;
+  export const peepMult: usize = 104;
+  export const peepShift: usize = 108;
+  export const fc: usize = 112;
+  export const fh: usize = 116;
+  export const clipQ: usize = 120;
+  export const clipCandQ: usize = 124;
+  export const h: usize = 128; // V[P] state
+  export const cState: usize = 132; // i16[H] state
+  export const v: usize = 136; // V[I+P] scratch
+  export const acc: usize = 140; // i32[max(4H, P)] scratch
+  export const P: usize = 144; // projection size
+  export const proj: usize = 148; // mat [P, H] over m, rows into Q(fh)
+  export const fm: usize = 176;
+  export const m: usize = 180; // V[H] scratch: o ⊙ hAct(C') in Q(fm)
+  export const bytes: usize = 184;
+}
+
 export namespace SRU {
   export const I: usize = 0;
   export const H: usize = 4;

@@ -45,8 +45,8 @@ export function lstmStep<V, W>(desc: usize): void {
   }
 }
 
-/** A sigmoid-like gate: f(clip(sat16(acc + peep(P_k,j ⊙ state)))), Q15. */
-function gate(desc: usize, acc: i32, k: i32, j: i32, state: i32): i32 {
+/** A sigmoid-like gate: f(clip(sat16(acc + peep(P_k,j ⊙ state)))), Q15. Also ./lstm-proj.ts's (same offsets). */
+export function gate(desc: usize, acc: i32, k: i32, j: i32, state: i32): i32 {
   const pre = satAdd32(acc, peephole(desc, k, j, state));
   return activate(preActivation(pre, load<i32>(desc + LSTM.clipQ)), desc + LSTM.f);
 }

@@ -65,6 +65,27 @@ export namespace LSTM_F32 {
   export const bytes: usize = 88;
 }
 
+/** LSTM with an output projection: LSTM_F32's fields at the same offsets, then these. */
+export namespace LSTMP_F32 {
+  export const I: usize = 0;
+  export const H: usize = 4;
+  export const inputForget: usize = 8;
+  export const gates: usize = 12; // fmat [4H, I+P]
+  export const f: usize = 28;
+  export const g: usize = 40;
+  export const hAct: usize = 52;
+  export const peep: usize = 64;
+  export const clip: usize = 68;
+  export const h: usize = 72; // f32[P] state
+  export const cState: usize = 76; // f32[H] state
+  export const v: usize = 80; // f32[I+P] scratch
+  export const acc: usize = 84; // f32[4H] scratch
+  export const P: usize = 88;
+  export const proj: usize = 92; // fmat [P, H] over m (bias 0)
+  export const m: usize = 108; // f32[H] scratch: o · hAct(C')
+  export const bytes: usize = 112;
+}
+
 export namespace SRU_F32 {
   export const I: usize = 0;
   export const H: usize = 4;
@@ -106,4 +127,16 @@ export namespace DENSE_F32 {
   export const norm: usize = 44; // 0 none, 1 softmax, 2 log-softmax
   export const argmax: usize = 48; // 1: y[0] = index of the first largest y
   export const bytes: usize = 52;
+}
+
+export namespace ATTENTION_F32 {
+  export const H: usize = 0;
+  export const A: usize = 4; // attention size (additive), 0 (dot)
+  export const additive: usize = 8;
+  export const W: usize = 12; // fmat additive [A, H] with bias; dot the query [1, H]
+  export const V: usize = 28; // fmat additive [1, A]; dot empty
+  export const scale: usize = 44; // f32: dot's scale, 1 for additive
+  export const y: usize = 48; // f32[H] pooled
+  export const u: usize = 52; // f32[max(A, 1)] scratch
+  export const bytes: usize = 56;
 }

@@ -29,6 +29,12 @@ export const CELL_FIELDS = {
     ['peep', 'ptr'], ['peepMult', 'ptr'], ['peepShift', 'ptr'], ['fc', 'int'], ['fh', 'int'], ['clipQ', 'int'], ['clipCandQ', 'int'],
     ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
+  /** LSTM with an output projection (P > 0): LSTM's fields at the same offsets, then the projection. */
+  LSTMP: [
+    ['I', 'int'], ['H', 'int'], ['inputForget', 'flag'], ['gates', 'mat'], ['f', 'act'], ['g', 'act'], ['hAct', 'act'],
+    ['peep', 'ptr'], ['peepMult', 'ptr'], ['peepShift', 'ptr'], ['fc', 'int'], ['fh', 'int'], ['clipQ', 'int'], ['clipCandQ', 'int'],
+    ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'], ['P', 'int'], ['proj', 'mat'], ['fm', 'int'], ['m', 'ptr'],
+  ],
   SRU: [
     ['I', 'int'], ['H', 'int'], ['k', 'int'], ['tanh', 'flag'], ['highway', 'flag'], ['hwOff', 'int'], ['U', 'mat'], ['f', 'act'], ['g', 'act'],
     ['peep', 'ptr'], ['peepMult', 'ptr'], ['peepShift', 'ptr'], ['hwMult', 'ptr'], ['hwShift', 'ptr'], ['fc', 'int'], ['fw', 'int'], ['fh', 'int'],
@@ -55,6 +61,10 @@ export const CELL_FIELDS = {
     ['I', 'int'], ['H', 'int'], ['inputForget', 'flag'], ['gates', 'fmat'], ['f', 'fact'], ['g', 'fact'], ['hAct', 'fact'],
     ['peep', 'ptr'], ['clip', 'f32'], ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
+  LSTMP_F32: [
+    ['I', 'int'], ['H', 'int'], ['inputForget', 'flag'], ['gates', 'fmat'], ['f', 'fact'], ['g', 'fact'], ['hAct', 'fact'],
+    ['peep', 'ptr'], ['clip', 'f32'], ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'], ['P', 'int'], ['proj', 'fmat'], ['m', 'ptr'],
+  ],
   SRU_F32: [
     ['I', 'int'], ['H', 'int'], ['k', 'int'], ['tanh', 'flag'], ['highway', 'flag'], ['hwOff', 'int'], ['U', 'fmat'], ['peep', 'ptr'], ['scaleX', 'f32'],
     ['h', 'ptr'], ['cState', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
@@ -63,6 +73,7 @@ export const CELL_FIELDS = {
     ['I', 'int'], ['H', 'int'], ['window', 'int'], ['fo', 'flag'], ['gates', 'fmat'], ['h', 'ptr'], ['cState', 'ptr'], ['xPrev', 'ptr'], ['v', 'ptr'], ['acc', 'ptr'],
   ],
   DENSE_F32: [['I', 'int'], ['N', 'int'], ['mat', 'fmat'], ['act', 'fact'], ['y', 'ptr'], ['v', 'ptr'], ['norm', 'int'], ['argmax', 'flag']],
+  ATTENTION_F32: [['H', 'int'], ['A', 'int'], ['additive', 'flag'], ['W', 'fmat'], ['V', 'fmat'], ['scale', 'f32'], ['y', 'ptr'], ['u', 'ptr']],
 } as const satisfies Record<string, readonly (readonly [string, FieldKind])[]>;
 
 /** The sub-fields a compound field kind expands to. */

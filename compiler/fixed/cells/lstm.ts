@@ -7,6 +7,9 @@
  *   o = f(clip(sat16(acc_o + peep(Po ⊙ C'))))   Q15
  *   h' = satVec(shiftRescale(mulQ15(o, hAct(C')), ft − fh))              Q(fh)
  * peep(P ⊙ C)_j = rescale(P_j·C_j, peepMult[k], peepShift[k]) into the gate's input format.
+ * Output projection (P > 0, PyTorch proj_size; descriptor LSTMP, AS runtime-as/cells/lstm-proj.ts):
+ *   m = satVec(shiftRescale(mulQ15(o, hAct(C')), ft − fm))   Q(fm), H elements (in place of h' above)
+ *   h' = satVec(rescale(proj·m + 0))                          Q(fh), P elements; v = [x; h] has I + P
  */
 import { activate, matRows, mulQ15, preActivation, rescale, satVec, type QAct, type QMat, type Vec } from './common.ts';
 import { sat16, satAdd32, shiftRescale } from '../primitives.ts';
@@ -30,8 +33,14 @@ export interface LstmCell {
   clipCandQ: number;
   h: Vec;
   cState: Int16Array;
-  v: Vec; // [I+H]
-  acc: Int32Array; // [4H]
+  v: Vec; // [I+K], K = P or H
+  acc: Int32Array; // [max(4H, P)]: the projection's P rows reuse it
+  /** Output projection size (absent or 0: none; the descriptor is then LSTM's); h has P elements. */
+  P?: number;
+  /** [P, H] over m, rows rescaled into Q(fh). */
+  proj?: QMat;
+  fm?: number;
+  m?: Vec; // [H] o ⊙ hAct(C') in Q(fm)
 }
 
 const GI = 0, GO = 1, GF = 2, GC = 3;
@@ -42,7 +51,9 @@ function peephole(c: LstmCell, k: number, j: number, state: number): number {
 
 export function lstmStep(c: LstmCell): void {
   const { I, H, h, v, acc, cState } = c;
-  for (let j = 0; j < H; j++) v[I + j] = h[j];
+  for (let j = 0; j < h.length; j++) v[I + j] = h[j];
+  // With a projection, o ⊙ hAct(C') goes to m in Q(fm), then h' = proj·m.
+  const [out, fOut] = c.P ? [c.m!, c.fm!] : [h, c.fh];
   matRows(acc, c.gates, v, 0, 0, 4 * H);
   for (let j = 0; j < H; j++) {
     const prev = cState[j];
@@ -53,6 +64,9 @@ export function lstmStep(c: LstmCell): void {
     const next = sat16(satAdd32(mulQ15(f, prev), shiftRescale(mulQ15(i, g), c.g.outFrac - c.fc)));
     cState[j] = next;
     const o = activate(preActivation(satAdd32(acc[GO * H + j], peephole(c, 1, j, next)), c.clipQ), c.f);
-    h[j] = satVec(h, shiftRescale(mulQ15(o, activate(next, c.hAct)), c.hAct.outFrac - c.fh));
+    out[j] = satVec(out, shiftRescale(mulQ15(o, activate(next, c.hAct)), c.hAct.outFrac - fOut));
   }
+  if (!c.P) return;
+  matRows(acc, c.proj!, c.m!, 0, 0, c.P);
+  for (let k = 0; k < c.P; k++) h[k] = satVec(h, acc[k]);
 }

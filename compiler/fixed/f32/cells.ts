@@ -12,6 +12,7 @@
  *          h' = (1 − z)·ĥ + z·h
  *   LSTM:  i = f(clip(acc_i + Pi·C)), f = f(clip(acc_f + Pf·C)) (input_forget: 1 − i), g = gAct(clip(acc_c))
  *          C' = f·C + i·g;  o = f(clip(acc_o + Po·C'));  h' = o·hAct(C')   (no peephole terms without P)
+ *          projection (P > 0): m = o·hAct(C') [H], h' = proj·m (bias 0, columns in order) [P]
  *   dense: y = act(W·v + b), or z = W·v + b normalized (m = the first largest z, s = Σ exp(z − m) in order):
  *          softmax y = exp(z − m) / s;  log-softmax y = (z − m) − ln s;  argmax: y[0] = index of the first largest y
  * SRU and QRNN: ./sru-qrnn.ts.
@@ -68,8 +69,12 @@ export interface LstmF32Cell {
   clip: number;
   h: Float32Array; // [H]
   cState: Float32Array; // [H]
-  v: Float32Array; // [I+H]
+  v: Float32Array; // [I+K], K = P or H
   acc: Float32Array; // [4H]
+  /** Output projection size (absent or 0: none; else descriptor LSTMP_F32), proj [P, H] over m [H]. */
+  P?: number;
+  proj?: F32Mat;
+  m?: Float32Array;
 }
 
 /** Dense head normalizations (descriptor field `norm`); with one, `act` is the identity. */
@@ -132,7 +137,8 @@ const GI = 0, GO = 1, GF = 2, GC = 3;
 export function lstmStepF32(c: LstmF32Cell): void {
   const { I, H, h, v, acc, cState, peep } = c;
   const hasPeep = peep.length > 0;
-  for (let j = 0; j < H; j++) v[I + j] = h[j];
+  for (let j = 0; j < h.length; j++) v[I + j] = h[j];
+  const out = c.P ? c.m! : h;
   matRowsF32(acc, c.gates, v, 0, 0, 4 * H);
   for (let j = 0; j < H; j++) {
     const prev = cState[j];
@@ -147,8 +153,9 @@ export function lstmStepF32(c: LstmF32Cell): void {
     const next = f(f(fg * prev) + f(i * g));
     cState[j] = next;
     if (hasPeep) po = f(po + f(peep[H + j] * next));
-    h[j] = f(activateF32(clipF32(po, c.clip), c.f) * activateF32(next, c.hAct));
+    out[j] = f(activateF32(clipF32(po, c.clip), c.f) * activateF32(next, c.hAct));
   }
+  if (c.P) matRowsF32(h, c.proj!, c.m!, 0, 0, c.P);
 }
 
 export function denseStepF32(c: DenseF32Cell): void {

@@ -26,6 +26,8 @@ export interface RecurrentModule {
   batchFirst: boolean;
   bias: boolean;
   nonlinearity: 'tanh' | 'relu';
+  /** LSTM proj_size P (0: none): h = W_hr·(o ⊙ tanh(c)) has P features. */
+  projSize: number;
 }
 
 export interface LinearModule {
@@ -69,7 +71,9 @@ function moduleFromConfig(o: unknown, i: number, file: string): ModuleSpec {
   if (cls === 'Linear') {
     return { kind: 'Linear', module: c.module, prefix, inFeatures: int('in_features'), outFeatures: int('out_features'), bias: bool('bias', true) };
   }
-  if (int('proj_size', 0, 0) > 0) fail(`${where}: proj_size ${c.proj_size} is not supported (the IR's LSTM has no output projection)`);
+  const projSize = int('proj_size', 0, 0);
+  if (projSize > 0 && cls !== 'LSTM') fail(`${where}: "proj_size" applies only to torch.nn.LSTM`);
+  if (projSize > 0 && projSize >= int('hidden_size')) fail(`${where}: proj_size ${projSize} must be smaller than hidden_size ${c.hidden_size} (as PyTorch requires)`);
   const nl = c.nonlinearity ?? 'tanh';
   if (nl !== 'tanh' && nl !== 'relu') fail(`${where}: nonlinearity ${JSON.stringify(nl)} is not tanh or relu`);
   if (cls !== 'RNN' && c.nonlinearity !== undefined) fail(`${where}: "nonlinearity" applies only to torch.nn.RNN`);
@@ -77,7 +81,7 @@ function moduleFromConfig(o: unknown, i: number, file: string): ModuleSpec {
   return {
     kind: cls as RecurrentModule['kind'], module: c.module, prefix, inputSize: int('input_size'), hiddenSize: int('hidden_size'),
     numLayers: int('num_layers', 1), bidirectional: bool('bidirectional', false), batchFirst: bool('batch_first', false),
-    bias: bool('bias', true), nonlinearity: nl,
+    bias: bool('bias', true), nonlinearity: nl, projSize,
   };
 }
 
@@ -96,10 +100,14 @@ function inferModules(tensors: Map<string, Tensor>, file: string): ModuleSpec[] 
   if (prefixes.size !== 1) fail(`${file}: cannot infer the modules (${prefixes.size} recurrent modules found); ${ask}`);
   const p = [...prefixes][0];
   const get = (n: string) => tensors.get(`${p}${n}`);
-  if (get('weight_hr_l0')) fail(`${file}: tensor '${p}weight_hr_l0' means proj_size > 0, which is not supported (the IR's LSTM has no output projection)`);
-  const ih = get('weight_ih_l0'), hh = get('weight_hh_l0');
+  const ih = get('weight_ih_l0'), hh = get('weight_hh_l0'), hr = get('weight_hr_l0');
   if (!ih || !hh || ih.shape.length !== 2 || hh.shape.length !== 2) fail(`${file}: tensors '${p}weight_ih_l0' and '${p}weight_hh_l0' (2-D) are needed to infer the module; ${ask}`);
-  const H = hh.shape[1];
+  // An LSTM with proj_size P: weight_hr_l0 [P, H], and weight_hh_l0 [4H, P] reads the projected h.
+  if (hr && (hr.shape.length !== 2 || hr.shape[0] >= hr.shape[1] || hr.shape[0] !== hh.shape[1] || ih.shape[0] !== 4 * hr.shape[1])) {
+    fail(`${file}: tensor '${p}weight_hr_l0' has shape [${hr.shape.join(',')}]: not [proj_size, hidden_size] of an LSTM whose '${p}weight_hh_l0' is [${hh.shape.join(',')}] (expected [4·hidden_size, proj_size], proj_size < hidden_size)`);
+  }
+  const H = hr ? hr.shape[1] : hh.shape[1];
+  const out = hr ? hr.shape[0] : H; // features of h and of the output per direction
   const gates = H > 0 ? ih.shape[0] / H : 0;
   const kind = ({ 1: 'RNN', 3: 'GRU', 4: 'LSTM' } as const)[gates as 1 | 3 | 4]
     ?? fail(`${file}: '${p}weight_ih_l0' has ${ih.shape[0]} rows for hidden size ${H}: not H (RNN), 3H (GRU) or 4H (LSTM)`);
@@ -108,15 +116,15 @@ function inferModules(tensors: Map<string, Tensor>, file: string): ModuleSpec[] 
   const bidirectional = get('weight_ih_l0_reverse') !== undefined;
   const modules: ModuleSpec[] = [{
     kind, module: `torch.nn.${kind} (inferred)`, prefix: p, inputSize: ih.shape[1], hiddenSize: H, numLayers: layers,
-    bidirectional, batchFirst: false, bias: get('bias_ih_l0') !== undefined, nonlinearity: 'tanh',
+    bidirectional, batchFirst: false, bias: get('bias_ih_l0') !== undefined, nonlinearity: 'tanh', projSize: hr ? out : 0,
   }];
   if (rest.length === 0) return modules;
-  // One Linear after it is unambiguous: '<q>weight' [out, D·H] and optionally '<q>bias' [out].
+  // One Linear after it is unambiguous: '<q>weight' [out, D·H] (D·P with a projection) and optionally '<q>bias' [out].
   const w = rest.find((n) => n.endsWith('weight'));
   const q = w?.slice(0, -'weight'.length);
   const lw = w ? tensors.get(w)! : undefined;
   const extra = rest.filter((n) => n !== w && n !== `${q}bias`);
-  if (!lw || lw.shape.length !== 2 || lw.shape[1] !== (bidirectional ? 2 : 1) * H || extra.length) {
+  if (!lw || lw.shape.length !== 2 || lw.shape[1] !== (bidirectional ? 2 : 1) * out || extra.length) {
     fail(`${file}: tensor(s) ${rest.map((n) => `'${n}'`).join(', ')} are not a recurrent module's and not one Linear after it; ${ask}`);
   }
   modules.push({ kind: 'Linear', module: 'torch.nn.Linear (inferred)', prefix: q!, inFeatures: lw.shape[1], outFeatures: lw.shape[0], bias: tensors.has(`${q}bias`) });

@@ -5,7 +5,9 @@
  * the next layer's input, Concat of the per-layer final states.
  *
  * Input 'input' [L, N, I] ([N, L, I] with batch_first); outputs as PyTorch returns them:
- * 'output' [L, N, D·H] ([N, L, D·H]), 'h_n' [layers·D, N, H], 'c_n' (LSTM). Initial states are
+ * 'output' [L, N, D·H] ([N, L, D·H]), 'h_n' [layers·D, N, H], 'c_n' (LSTM). An LSTM with
+ * proj_size P > 0 passes weight_hr_l{k} [P, H] as the rnnc LSTM input Wproj [D, P, H]; its h,
+ * 'output' and 'h_n' have P features (D·P into the next layer), 'c_n' keeps H. Initial states are
  * zeros (PyTorch's default when h0 is not passed). For a chain of modules, 'output' is the last
  * module's result and each recurrent module's states follow as '<prefix>h_n', '<prefix>c_n'.
  *
@@ -51,27 +53,32 @@ function reorderRows(out: Float32Array, at: number, src: Float32Array, kind: Rec
 function recurrentModule(ctx: Ctx, m: RecurrentModule, x: string, where: string): { output: string; states: string[] } {
   const { b } = ctx;
   const G = GATES[m.kind], H = m.hiddenSize, D = m.bidirectional ? 2 : 1;
+  const Pj = m.projSize, K = Pj || H; // K: features of h (what weight_hh reads and the layer outputs)
   const p = m.prefix;
   // batch_first only changes how this module reads and writes its sequence.
   let seq = m.batchFirst ? b.op('Transpose', [x], { perm: [1, 0, 2] }, `${p}input_lnf`, where) : x;
   const hs: string[] = [];
   const cs: string[] = [];
   for (let k = 0; k < m.numLayers; k++) {
-    const I = k === 0 ? m.inputSize : D * H;
-    const W = new Float32Array(D * G * H * I), R = new Float32Array(D * G * H * H), B = new Float32Array(D * 2 * G * H);
+    const I = k === 0 ? m.inputSize : D * K;
+    const W = new Float32Array(D * G * H * I), R = new Float32Array(D * G * H * K), B = new Float32Array(D * 2 * G * H);
+    const Wproj = new Float32Array(D * Pj * H); // [D, P, H]: weight_hr rows need no reordering
     for (let d = 0; d < D; d++) {
       const sfx = `_l${k}${d ? '_reverse' : ''}`;
-      if (ctx.tensors.has(`${p}weight_hr${sfx}`)) fail(`${ctx.file}: ${where}: tensor '${p}weight_hr${sfx}' means proj_size > 0, which is not supported`);
+      if (!Pj && ctx.tensors.has(`${p}weight_hr${sfx}`)) fail(`${ctx.file}: ${where}: tensor '${p}weight_hr${sfx}' means proj_size > 0, but the module's proj_size is 0`);
       reorderRows(W, d * G * H * I, tensor(ctx, `${p}weight_ih${sfx}`, [G * H, I], where).data as Float32Array, m.kind, H, I);
-      reorderRows(R, d * G * H * H, tensor(ctx, `${p}weight_hh${sfx}`, [G * H, H], where).data as Float32Array, m.kind, H, H);
+      reorderRows(R, d * G * H * K, tensor(ctx, `${p}weight_hh${sfx}`, [G * H, K], where).data as Float32Array, m.kind, H, K);
+      if (Pj) Wproj.set(tensor(ctx, `${p}weight_hr${sfx}`, [Pj, H], where).data as Float32Array, d * Pj * H);
       if (m.bias) {
         reorderRows(B, d * 2 * G * H, tensor(ctx, `${p}bias_ih${sfx}`, [G * H], where).data as Float32Array, m.kind, H, 1);
         reorderRows(B, d * 2 * G * H + G * H, tensor(ctx, `${p}bias_hh${sfx}`, [G * H], where).data as Float32Array, m.kind, H, 1);
       }
     }
     const inputs = [seq, b.constant(`${p}l${k}.W`, { dtype: 'float32', shape: [D, G * H, I], data: W }),
-      b.constant(`${p}l${k}.R`, { dtype: 'float32', shape: [D, G * H, H], data: R })];
+      b.constant(`${p}l${k}.R`, { dtype: 'float32', shape: [D, G * H, K], data: R })];
     if (m.bias) inputs.push(b.constant(`${p}l${k}.B`, { dtype: 'float32', shape: [D, 2 * G * H], data: B }));
+    // Wproj is LSTM input 8 (after sequence_lens, initial_h, initial_c, P: absent).
+    if (Pj) inputs.push(...(m.bias ? [] : ['']), '', '', '', '', b.constant(`${p}l${k}.Wproj`, { dtype: 'float32', shape: [D, Pj, H], data: Wproj }));
     const attrs = {
       hidden_size: H, direction: D === 2 ? 'bidirectional' : 'forward',
       ...(m.kind === 'RNN' ? { activations: [m.nonlinearity === 'relu' ? 'Relu' : 'Tanh'] } : {}),
@@ -80,10 +87,10 @@ function recurrentModule(ctx: Ctx, m: RecurrentModule, x: string, where: string)
     const outs = b.node(m.kind, inputs, attrs, [`${p}l${k}.Y`, `${p}l${k}.Y_h`, ...(m.kind === 'LSTM' ? [`${p}l${k}.Y_c`] : [])], `${where} layer ${k}`);
     hs.push(outs[1]);
     if (m.kind === 'LSTM') cs.push(outs[2]);
-    // Y [L, D, N, H] → [L, N, D·H], forward then reverse along the features, as PyTorch concatenates.
+    // Y [L, D, N, K] → [L, N, D·K], forward then reverse along the features, as PyTorch concatenates.
     seq = D === 1
       ? b.op('Squeeze', [outs[0], b.constant('axes', int64([1]))], {}, `${p}l${k}.out`, where)
-      : b.op('Reshape', [b.op('Transpose', [outs[0]], { perm: [0, 2, 1, 3] }, `${p}l${k}.dirs_last`, where), b.constant('shape', int64([0, 0, D * H]))],
+      : b.op('Reshape', [b.op('Transpose', [outs[0]], { perm: [0, 2, 1, 3] }, `${p}l${k}.dirs_last`, where), b.constant('shape', int64([0, 0, D * K]))],
         {}, `${p}l${k}.out`, where);
   }
   const output = m.batchFirst ? b.op('Transpose', [seq], { perm: [1, 0, 2] }, `${p}output_nlf`, where) : seq;
@@ -144,7 +151,7 @@ export function loadPytorchModel(file: string): Graph {
       : recurrentModule(ctx, m, x, where);
     x = r.output;
     seqBatchFirst = m.kind !== 'SRU' && m.batchFirst;
-    features = (m.bidirectional ? 2 : 1) * m.hiddenSize;
+    features = (m.bidirectional ? 2 : 1) * (m.kind === 'SRU' ? m.hiddenSize : m.projSize || m.hiddenSize);
     states.push({ names: r.states, labels: m.kind === 'SRU' ? ['c_n'] : ['h_n', 'c_n'], m, i });
   });
   for (const name of tensors.keys()) {

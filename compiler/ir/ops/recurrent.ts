@@ -9,6 +9,10 @@
  *   initial_h, initial_c [D,B,H] / [B,D,H]   P [D,3·H]
  *   Y [T,D,B,H] / [B,T,D,H]   Y_h, Y_c [D,B,H] / [B,D,H]
  * with D = 2 for bidirectional else 1, G = 1 (RNN), 3 (GRU), 4 (LSTM).
+ *
+ * rnnc extension (not ONNX): LSTM input 8, `Wproj` [D,P,H], is PyTorch's proj_size: the output
+ * is h = Wproj·(o ⊙ h(C)), P features, and what the recurrence reads. With it R is [D,4·H,P],
+ * initial_h and Y_h are [D,B,P] / [B,D,P], Y is [T,D,B,P] / [B,T,D,P]; C and Y_c stay H.
  */
 import { canonicalActivation } from '../activations.ts';
 import type { InferContext, OpCost, OpSpec, OutputInfo } from '../op-spec.ts';
@@ -69,7 +73,7 @@ function expectDim(ctx: InferContext, what: string, shape: Dim[], axis: number, 
 /** The layer's sizes, checked against every input's shape. */
 export function recurrentDims(ctx: InferContext, kind: CellKind) {
   const { node, inputs } = ctx;
-  const [x, w, r, b, seqLens, h0, c0, p] = inputs;
+  const [x, w, r, b, seqLens, h0, c0, p, wproj] = inputs;
   if (!x || !w || !r) ctx.fail('X, W and R are required');
   for (const [v, rank, nm] of [[x, 3, 'X'], [w, 3, 'W'], [r, 3, 'R']] as const) {
     if (v.shape.length !== rank) ctx.fail(`${nm} '${v.name}' has rank ${v.shape.length}, expected ${rank}`);
@@ -77,10 +81,22 @@ export function recurrentDims(ctx: InferContext, kind: CellKind) {
   const g = GATES[kind];
   const d = numDirections(node);
   const layout = node.attrs.layout as number;
+  if (wproj && kind !== 'LSTM') ctx.fail('Wproj (the output projection) is an LSTM input only');
+  if (wproj && wproj.shape.length !== 3) ctx.fail(`Wproj '${wproj.name}' has rank ${wproj.shape.length}, expected 3`);
   let hidden = node.attrs.hidden_size as number | undefined;
   if (hidden === undefined) {
-    if (typeof r.shape[2] !== 'number') ctx.fail('hidden_size is absent and R has no static last dimension');
-    hidden = r.shape[2];
+    // With a projection R's last dimension is P, not H: Wproj [D,P,H] has H last.
+    const from = wproj ?? r;
+    if (typeof from.shape[2] !== 'number') ctx.fail(`hidden_size is absent and ${wproj ? 'Wproj' : 'R'} has no static last dimension`);
+    hidden = from.shape[2];
+  }
+  // The size of h (the output and what R reads): P with a projection, else H.
+  let proj = hidden;
+  if (wproj) {
+    if (typeof wproj.shape[1] !== 'number') ctx.fail(`Wproj '${wproj.name}' has no static projection size (dimension 1)`);
+    proj = wproj.shape[1];
+    expectDim(ctx, `Wproj '${wproj.name}'`, wproj.shape, 0, numDirections(node));
+    expectDim(ctx, `Wproj '${wproj.name}'`, wproj.shape, 2, hidden);
   }
   const [seq, batch] = layout === 0 ? [x.shape[0], x.shape[1]] : [x.shape[1], x.shape[0]];
   const inputSize = x.shape[2];
@@ -89,7 +105,7 @@ export function recurrentDims(ctx: InferContext, kind: CellKind) {
   expectDim(ctx, `W '${w.name}'`, w.shape, 2, inputSize);
   expectDim(ctx, `R '${r.name}'`, r.shape, 0, d);
   expectDim(ctx, `R '${r.name}'`, r.shape, 1, g * hidden);
-  expectDim(ctx, `R '${r.name}'`, r.shape, 2, hidden);
+  expectDim(ctx, `R '${r.name}'`, r.shape, 2, proj);
   if (b) {
     if (b.shape.length !== 2) ctx.fail(`B '${b.name}' has rank ${b.shape.length}, expected 2`);
     expectDim(ctx, `B '${b.name}'`, b.shape, 0, d);
@@ -97,17 +113,18 @@ export function recurrentDims(ctx: InferContext, kind: CellKind) {
   }
   if (seqLens) expectDim(ctx, `sequence_lens '${seqLens.name}'`, seqLens.shape, 0, batch);
   const stateShape: Dim[] = layout === 0 ? [d, batch, hidden] : [batch, d, hidden];
-  for (const [v, nm] of [[h0, 'initial_h'], [c0, 'initial_c']] as const) {
+  const hShape: Dim[] = layout === 0 ? [d, batch, proj] : [batch, d, proj];
+  for (const [v, nm, want] of [[h0, 'initial_h', hShape], [c0, 'initial_c', stateShape]] as const) {
     if (!v) continue;
     if (v.shape.length !== 3) ctx.fail(`${nm} '${v.name}' has rank ${v.shape.length}, expected 3`);
-    stateShape.forEach((want, i) => expectDim(ctx, `${nm} '${v.name}'`, v.shape, i, want));
+    want.forEach((dim, i) => expectDim(ctx, `${nm} '${v.name}'`, v.shape, i, dim));
   }
   if (p) {
     if (p.shape.length !== 2) ctx.fail(`P '${p.name}' has rank ${p.shape.length}, expected 2`);
     expectDim(ctx, `P '${p.name}'`, p.shape, 0, d);
     expectDim(ctx, `P '${p.name}'`, p.shape, 1, 3 * hidden);
   }
-  return { seq, batch, inputSize, hidden, directions: d, gates: g, layout, stateShape };
+  return { seq, batch, inputSize, hidden, proj, directions: d, gates: g, layout, stateShape, hShape };
 }
 
 function recurrentSpec(kind: CellKind, summary: string): OpSpec {
@@ -115,7 +132,7 @@ function recurrentSpec(kind: CellKind, summary: string): OpSpec {
     { name: 'X' }, { name: 'W' }, { name: 'R' }, { name: 'B', optional: true },
     { name: 'sequence_lens', optional: true }, { name: 'initial_h', optional: true },
   ];
-  if (kind === 'LSTM') inputs.push({ name: 'initial_c', optional: true }, { name: 'P', optional: true });
+  if (kind === 'LSTM') inputs.push({ name: 'initial_c', optional: true }, { name: 'P', optional: true }, { name: 'Wproj', optional: true });
   const outputs = [{ name: 'Y', optional: true }, { name: 'Y_h', optional: true }];
   if (kind === 'LSTM') outputs.push({ name: 'Y_c', optional: true });
   const attrs: OpSpec['attrs'] = {
@@ -136,22 +153,23 @@ function recurrentSpec(kind: CellKind, summary: string): OpSpec {
     attrs,
     normalize: normalizeRecurrent(kind),
     infer(ctx): OutputInfo[] {
-      const { seq, batch, hidden, directions, layout, stateShape } = recurrentDims(ctx, kind);
+      const { seq, batch, proj, directions, layout, stateShape, hShape } = recurrentDims(ctx, kind);
       const dtype = ctx.inputs[0]!.dtype;
-      const y: Dim[] = layout === 0 ? [seq, directions, batch, hidden] : [batch, seq, directions, hidden];
-      const out = [{ dtype, shape: y }, { dtype, shape: stateShape }];
+      const y: Dim[] = layout === 0 ? [seq, directions, batch, proj] : [batch, seq, directions, proj];
+      const out = [{ dtype, shape: y }, { dtype, shape: hShape }];
       if (kind === 'LSTM') out.push({ dtype, shape: stateShape });
       return out;
     },
     cost(ctx): OpCost {
-      const { inputSize, hidden, directions, gates } = recurrentDims(ctx, kind);
+      const { inputSize, hidden, proj, directions, gates } = recurrentDims(ctx, kind);
       const size = (i: number) => ctx.inputs[i]?.shape.reduce((a: number, s) => a * (typeof s === 'number' ? s : 1), 1) ?? 0;
       const i = typeof inputSize === 'number' ? inputSize : 0;
       const peephole = kind === 'LSTM' && ctx.inputs[7] ? 3 * hidden : 0;
+      const projection = kind === 'LSTM' && ctx.inputs[8] ? proj * hidden : 0; // Wproj·m per step
       return {
-        weights: size(1) + size(2),
+        weights: size(1) + size(2) + size(8),
         biases: size(3) + size(7),
-        macs: directions * (gates * hidden * (i + hidden) + peephole),
+        macs: directions * (gates * hidden * (i + proj) + peephole + projection),
         per: 'step',
       };
     },
@@ -161,5 +179,5 @@ function recurrentSpec(kind: CellKind, summary: string): OpSpec {
 export const recurrentOps: Record<string, OpSpec> = {
   RNN: recurrentSpec('RNN', 'Elman RNN: H_t = f(X_t·Wᵀ + H_{t-1}·Rᵀ + Wb + Rb)'),
   GRU: recurrentSpec('GRU', 'GRU, gates z,r,h; linear_before_reset 0 and 1'),
-  LSTM: recurrentSpec('LSTM', 'LSTM, gates i,o,f,c; peepholes, clip, input_forget'),
+  LSTM: recurrentSpec('LSTM', 'LSTM, gates i,o,f,c; peepholes, clip, input_forget; rnnc: output projection Wproj (PyTorch proj_size)'),
 };

@@ -7,10 +7,13 @@ import type { ResolvedActivation } from '../../ir/activations.ts';
 /** One direction's parameters, row-major as ONNX stores them (gate blocks of `hidden` rows). */
 export interface DirectionWeights {
   W: Float32Array; // [G·H, I]
-  R: Float32Array; // [G·H, H]
+  R: Float32Array; // [G·H, H], or [G·H, P] with a projection
   Wb: Float32Array; // [G·H] (zeros when B is absent)
   Rb: Float32Array; // [G·H]
   P?: Float32Array; // [3·H] LSTM peepholes i, o, f
+  /** LSTM output projection (PyTorch proj_size) [P, H]: h = Wproj·(o ⊙ h(C)), P = proj. */
+  Wproj?: Float32Array;
+  proj?: number;
   inputSize: number;
   hidden: number;
   acts: ResolvedActivation[];
@@ -28,13 +31,14 @@ export function inputProjection(out: Float64Array, x: ArrayLike<number>, p: Dire
   }
 }
 
-/** out[j] = Σ_k h[k]·R[(gate·H + j)·H + k] + Rb[gate·H + j], for one gate block. */
+/** out[j] = Σ_k h[k]·R[(gate·H + j)·K + k] + Rb[gate·H + j], for one gate block (K = P with a projection, else H). */
 export function recurrentProjection(out: Float64Array, h: ArrayLike<number>, p: DirectionWeights, gate: number): void {
   const { R, Rb, hidden: H } = p;
+  const K = p.Wproj ? p.proj! : H;
   for (let j = 0; j < H; j++) {
     const row = gate * H + j;
     let acc = Rb[row];
-    for (let k = 0; k < H; k++) acc += h[k] * R[row * H + k];
+    for (let k = 0; k < K; k++) acc += h[k] * R[row * K + k];
     out[j] = acc;
   }
 }

@@ -14,13 +14,14 @@ import { rnnStep } from '../cells/rnn.ts';
 
 type Maybe = Tensor | undefined;
 
-export function directionWeights(node: Node, W: Tensor, R: Tensor, B: Maybe, P: Maybe, d: number, kind: CellKind): DirectionWeights {
+export function directionWeights(node: Node, W: Tensor, R: Tensor, B: Maybe, P: Maybe, d: number, kind: CellKind, Wproj?: Tensor): DirectionWeights {
   const G = GATES[kind];
   const [, rows, inputSize] = W.shape;
   const hidden = rows / G;
+  const K = R.shape[2]; // P with a projection, else H
   const f32 = (t: Tensor) => t.data as Float32Array;
   const W1 = f32(W).subarray(d * rows * inputSize, (d + 1) * rows * inputSize);
-  const R1 = f32(R).subarray(d * rows * hidden, (d + 1) * rows * hidden);
+  const R1 = f32(R).subarray(d * rows * K, (d + 1) * rows * K);
   const Bd = B ? f32(B).subarray(d * 2 * rows, (d + 1) * 2 * rows) : new Float32Array(2 * rows);
   const k = kind === 'LSTM' ? 3 : kind === 'GRU' ? 2 : 1;
   // alpha/beta lists run over all directions' functions in order.
@@ -30,30 +31,31 @@ export function directionWeights(node: Node, W: Tensor, R: Tensor, B: Maybe, P: 
     P: P ? f32(P).subarray(d * 3 * hidden, (d + 1) * 3 * hidden) : undefined,
     acts: all.slice(d * k, (d + 1) * k),
     clip: node.attrs.clip as number | undefined,
+    ...(Wproj ? { Wproj: f32(Wproj).subarray(d * K * hidden, (d + 1) * K * hidden), proj: K } : {}),
   };
 }
 
 export function runRecurrent(kind: CellKind, node: Node, inputs: Maybe[]): Tensor[] {
-  const [X, W, R, B, seqLens, h0, c0, P] = inputs as Tensor[];
+  const [X, W, R, B, seqLens, h0, c0, P, Wproj] = inputs as Tensor[];
   const layout = node.attrs.layout as number;
   const D = node.attrs.direction === 'bidirectional' ? 2 : 1;
   const [T, Bn, I] = layout === 0 ? X.shape : [X.shape[1], X.shape[0], X.shape[2]];
-  const H = R.shape[2];
-  const Y = newTensor('float32', layout === 0 ? [T, D, Bn, H] : [Bn, T, D, H]);
-  const stateShape = layout === 0 ? [D, Bn, H] : [Bn, D, H];
-  const Yh = newTensor('float32', stateShape);
-  const Yc = newTensor('float32', stateShape);
+  // H: cell state size; K: h size (P with an LSTM output projection, else H).
+  const H = W.shape[1] / GATES[kind], K = R.shape[2];
+  const Y = newTensor('float32', layout === 0 ? [T, D, Bn, K] : [Bn, T, D, K]);
+  const Yh = newTensor('float32', layout === 0 ? [D, Bn, K] : [Bn, D, K]);
+  const Yc = newTensor('float32', layout === 0 ? [D, Bn, H] : [Bn, D, H]);
   const xAt = (t: number, b: number) => (X.data as Float32Array).subarray(...span(layout === 0 ? (t * Bn + b) * I : (b * T + t) * I, I));
-  const stateAt = (d: number, b: number) => (layout === 0 ? (d * Bn + b) * H : (b * D + d) * H);
-  const yAt = (t: number, d: number, b: number) => (layout === 0 ? ((t * D + d) * Bn + b) * H : ((b * T + t) * D + d) * H);
+  const stateAt = (d: number, b: number, n: number) => (layout === 0 ? (d * Bn + b) * n : (b * D + d) * n);
+  const yAt = (t: number, d: number, b: number) => (layout === 0 ? ((t * D + d) * Bn + b) * K : ((b * T + t) * D + d) * K);
   for (let d = 0; d < D; d++) {
-    const p = directionWeights(node, W, R, B, P, d, kind);
+    const p = directionWeights(node, W, R, B, P, d, kind, Wproj);
     const reverse = node.attrs.direction === 'reverse' || d === 1;
     for (let b = 0; b < Bn; b++) {
-      const h = new Float64Array(H);
+      const h = new Float64Array(K);
       const c = new Float64Array(H);
-      if (h0) h.set((h0.data as Float32Array).subarray(stateAt(d, b), stateAt(d, b) + H));
-      if (c0) c.set((c0.data as Float32Array).subarray(stateAt(d, b), stateAt(d, b) + H));
+      if (h0) h.set((h0.data as Float32Array).subarray(stateAt(d, b, K), stateAt(d, b, K) + K));
+      if (c0) c.set((c0.data as Float32Array).subarray(stateAt(d, b, H), stateAt(d, b, H) + H));
       const len = seqLens ? Math.min(T, Math.max(0, seqLens.data[b])) : T;
       for (let s = 0; s < len; s++) {
         const t = reverse ? len - 1 - s : s;
@@ -63,8 +65,8 @@ export function runRecurrent(kind: CellKind, node: Node, inputs: Maybe[]): Tenso
         else lstmStep(h, c, x, p, node.attrs.input_forget === 1);
         Y.data.set(h, yAt(t, d, b));
       }
-      Yh.data.set(h, stateAt(d, b));
-      Yc.data.set(c, stateAt(d, b));
+      Yh.data.set(h, stateAt(d, b, K));
+      Yc.data.set(c, stateAt(d, b, H));
     }
   }
   return kind === 'LSTM' ? [Y, Yh, Yc] : [Y, Yh];
