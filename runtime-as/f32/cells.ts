@@ -78,15 +78,23 @@ export function lstmStepF32(desc: usize): void {
   const I = load<i32>(desc + LSTM_F32.I);
   const H = load<i32>(desc + LSTM_F32.H);
   const h = load<usize>(desc + LSTM_F32.h);
-  const cState = load<usize>(desc + LSTM_F32.cState);
   const v = load<usize>(desc + LSTM_F32.v);
+  copyF32(v, I, h, H);
+  matRowsF32(load<usize>(desc + LSTM_F32.acc), desc + LSTM_F32.gates, v, 0, 4 * H);
+  lstmGatesF32(desc, h, H);
+}
+
+/**
+ * The gate rows in acc (i, o, f, c; peepholes, clip, input_forget) → C' in place and
+ * out[j] = o·hAct(C'): h for the LSTM, m for the projected LSTM (LSTMP_F32 keeps these offsets).
+ */
+export function lstmGatesF32(desc: usize, out: usize, H: i32): void {
+  const cState = load<usize>(desc + LSTM_F32.cState);
   const acc = load<usize>(desc + LSTM_F32.acc);
   const peep = load<usize>(desc + LSTM_F32.peep); // f32[3H] or 0
   const clip = load<f32>(desc + LSTM_F32.clip);
   const inputForget = load<i32>(desc + LSTM_F32.inputForget) != 0;
   const fAct = desc + LSTM_F32.f;
-  copyF32(v, I, h, H);
-  matRowsF32(acc, desc + LSTM_F32.gates, v, 0, 4 * H);
   for (let j = 0; j < H; j++) {
     const prev = load<f32>(at(cState, j));
     let pi = load<f32>(at(acc, GI * H + j));
@@ -102,7 +110,7 @@ export function lstmStepF32(desc: usize): void {
     const next = fg * prev + i * g;
     store<f32>(at(cState, j), next);
     if (peep != 0) po = po + load<f32>(at(peep, H + j)) * next;
-    store<f32>(at(h, j), activateF32(clipF32(po, clip), fAct) * activateF32(next, desc + LSTM_F32.hAct));
+    store<f32>(at(out, j), activateF32(clipF32(po, clip), fAct) * activateF32(next, desc + LSTM_F32.hAct));
   }
 }
 
