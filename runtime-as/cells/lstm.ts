@@ -19,18 +19,24 @@ export function lstmStep<V, W>(desc: usize): void {
   const I = load<i32>(desc + LSTM.I);
   const H = load<i32>(desc + LSTM.H);
   const h = load<usize>(desc + LSTM.h); // V[H]
-  const cState = load<usize>(desc + LSTM.cState); // i16[H] Q(fc)
   const v = load<usize>(desc + LSTM.v); // V[I+H]
-  const acc = load<usize>(desc + LSTM.acc); // i32[4H]
+  copyElems<V>(v, I, h, H); // v[I:] = h
+  matRows<V, W>(load<usize>(desc + LSTM.acc), desc + LSTM.gates, v, 0, 0, 4 * H);
+  lstmGates<V>(desc, h, H, load<i32>(desc + LSTM.fh));
+}
+
+/**
+ * The gate rows in acc (i32[4H]: i, o, f, c) → C' in place (i16, Q(fc)) and out[j] = o·hAct(C')
+ * in Q(outFrac): h for the LSTM, m for the projected LSTM (./lstm-proj.ts: the same offsets).
+ */
+export function lstmGates<V>(desc: usize, out: usize, H: i32, outFrac: i32): void {
+  const cState = load<usize>(desc + LSTM.cState); // i16[H] Q(fc)
+  const acc = load<usize>(desc + LSTM.acc);
   const inputForget = load<i32>(desc + LSTM.inputForget) != 0;
   const clipCandQ = load<i32>(desc + LSTM.clipCandQ);
   const fc = load<i32>(desc + LSTM.fc);
-  const fh = load<i32>(desc + LSTM.fh);
   const fg = load<i32>(desc + LSTM.g + ACT.outFrac);
   const ft = load<i32>(desc + LSTM.hAct + ACT.outFrac);
-
-  copyElems<V>(v, I, h, H); // v[I:] = h
-  matRows<V, W>(acc, desc + LSTM.gates, v, 0, 0, 4 * H);
   for (let j = 0; j < H; j++) {
     const prev = loadAt<i16>(cState, j);
     const i = gate(desc, loadAt<i32>(acc, GI * H + j), PI, j, prev);
@@ -41,12 +47,12 @@ export function lstmStep<V, W>(desc: usize): void {
     storeAt<i16>(cState, j, next);
     const o = gate(desc, loadAt<i32>(acc, GO * H + j), PO, j, next); // output peephole sees C'
     const y = activate(next, desc + LSTM.hAct); // Q(ft)
-    storeAt<V>(h, j, satVec<V>(shiftRescale(mulQ15(o, y), ft - fh)));
+    storeAt<V>(out, j, satVec<V>(shiftRescale(mulQ15(o, y), ft - outFrac)));
   }
 }
 
-/** A sigmoid-like gate: f(clip(sat16(acc + peep(P_k,j ⊙ state)))), Q15. Also ./lstm-proj.ts's (same offsets). */
-export function gate(desc: usize, acc: i32, k: i32, j: i32, state: i32): i32 {
+/** A sigmoid-like gate: f(clip(sat16(acc + peep(P_k,j ⊙ state)))), Q15. */
+function gate(desc: usize, acc: i32, k: i32, j: i32, state: i32): i32 {
   const pre = satAdd32(acc, peephole(desc, k, j, state));
   return activate(preActivation(pre, load<i32>(desc + LSTM.clipQ)), desc + LSTM.f);
 }
