@@ -91,7 +91,7 @@ export interface AheadEmit {
   readInput: (dst: string, step: string, n: string) => void;
   writeOutput: (o: ModulePlan['outputs'][number], slot: string, at: (key: string) => string) => void;
   cellCall: (d: ModulePlan['dirs'][number]) => string;
-  denseCall: (desc: number) => string;
+  denseCall: (h: { index: number; desc: number }) => string;
   cur: (key: string) => string;
 }
 
@@ -181,7 +181,7 @@ export function emitChunkAt(e: AheadEmit): void {
     out(`  for (let s: u32 = 0; s < ${CHUNK}; s++) {`);
     for (const h of heads) {
       e.fill(h.v, h.input, at);
-      out(`    ${e.denseCall(h.desc)};`);
+      out(`    ${e.denseCall(h)};`);
     }
     for (const o of seqOutputs) e.writeOutput(copiesOf(o, (k) => k.startsWith('head')), '(t0 + s)', at);
     out('  }');

@@ -17,7 +17,12 @@ export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
   const V = plan.vecBytes === 1 ? 'i8' : f32 ? 'f32' : 'i16';
   const C = f32 ? 'f32' : 'i16'; // LSTM cell state element
   const cellCall = (kind: keyof typeof CELL_FN, desc: number) => (f32 ? `${CELL_FN[kind]}F32(${desc})` : `${CELL_FN[kind]}<${V}, ${W}>(${desc})`);
-  const denseCall = (desc: number) => (f32 ? `denseStepF32(${desc})` : `denseStep<${V}, ${W}>(${desc})`);
+  // The integer head's activation kind is passed as a constant, so binaryen drops the softmax and
+  // log-softmax code from modules that do not use it (all calls pass the same kind: dead-argument elimination).
+  const denseCall = (h: { index: number; desc: number }) => {
+    if (f32) return `denseStepF32(${h.desc})`;
+    return `denseStep<${V}, ${W}>(${h.desc}, ${(qp.heads[h.index] as unknown as { actKind: number }).actKind})`;
+  };
   const W = qp.options.scheme.weightBits === 8 ? 'i8' : 'i16';
   const p = qp.program;
   const lines: string[] = [];
@@ -111,7 +116,7 @@ export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
   const finals = () => {
     for (const h of plan.heads.filter((x) => x.timing === 'final')) {
       fill(h.v, h.input, cur);
-      out(`  ${denseCall(h.desc)};`);
+      out(`  ${denseCall(h)};`);
     }
     for (const o of plan.outputs.filter((x) => x.timing === 'final')) writeOutput(o, '0', cur);
   };
@@ -128,7 +133,7 @@ export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
     }
     for (const h of plan.heads.filter((x) => x.timing === 'seq')) {
       fill(h.v, h.input, at);
-      out(`  ${denseCall(h.desc)};`);
+      out(`  ${denseCall(h)};`);
     }
     for (const o of plan.outputs.filter((x) => x.timing === 'seq')) writeOutput(o, 't', at);
     out('}');
@@ -191,7 +196,7 @@ export function emitModuleSource(plan: ModulePlan, sourceName: string): string {
       const hk = vecKey({ kind: 'head', head: h.index });
       out('  for (let t: u32 = 0; t < n; t++) {');
       fill(h.v, h.input, (key) => seq(key, 't'));
-      out(`    ${denseCall(h.desc)};`);
+      out(`    ${denseCall(h)};`);
       out(`    copyVec<${V}>(${seq(hk, 't')}, ${h.y}, ${h.N});`);
       out('  }');
     }

@@ -9,11 +9,12 @@ import { sat16, shiftRescale } from '../ops/primitives';
 const N = 4, MAT = 8, ACT = 36, ACT_KIND = 56, Y = 60, V = 64, ACC = 68, EXP_SHIFT = 72, ARGMAX = 76, LOG = 80;
 const LN2_Q24: i32 = 11629080; // round(ln 2 · 2^24)
 
-export function denseStep<TV, TW>(desc: usize): void {
+/** `kind` is the descriptor's activation kind, passed as a constant by the generated code so that
+ * unused normalizations are compiled out (it must equal the descriptor's ACT_KIND field). */
+export function denseStep<TV, TW>(desc: usize, kind: i32): void {
   const n = load<i32>(desc + N);
   const acc = <usize>load<i32>(desc + ACC);
   const y = <usize>load<i32>(desc + Y);
-  const kind = load<i32>(desc + ACT_KIND);
   matRows<TV, TW>(acc, desc + MAT, <usize>load<i32>(desc + V), 0, 0, n);
   if (kind == 3) softmaxQ(acc, n, desc + ACT, load<i32>(desc + EXP_SHIFT));
   else if (kind == 4) logSoftmaxQ(acc, n, desc + ACT, desc + LOG, load<i32>(desc + EXP_SHIFT));
