@@ -14,6 +14,8 @@ export interface StepCounts {
   classes: ClassCounts;
   /** How they were obtained. */
   method: string;
+  /** Host → module calls per time step: 1 for step(), 1/T for a run(T)-only module (default 1). */
+  entries_per_step?: number;
 }
 
 export async function measureStepCounts(wasm: Uint8Array, m: Manifest): Promise<StepCounts> {
@@ -36,7 +38,7 @@ export async function measureStepCounts(wasm: Uint8Array, m: Manifest): Promise<
   const scale = (x: number) => x / steps;
   const opcodes = Object.fromEntries(Object.entries(countOpcodes(instance)).map(([k, v]) => [k, scale(v)]));
   const classes = Object.fromEntries(Object.entries(countInstructions(instance)).map(([k, v]) => [k, scale(v)])) as ClassCounts;
-  return { opcodes, classes, method: m.streamable ? 'instrumented module, one step()' : `instrumented module, run(${steps}) / ${steps}` };
+  return { opcodes, classes, method: m.streamable ? 'instrumented module, one step()' : `instrumented module, run(${steps}) / ${steps}`, entries_per_step: 1 / steps };
 }
 
 /**
@@ -50,7 +52,7 @@ export function staticStepCounts(wasm: Uint8Array, m: Manifest): StepCounts {
   const scale = (x: number) => x / steps; // as measureStepCounts scales, so both agree to the last bit
   const opcodes = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, scale(v)]));
   const classes = Object.fromEntries(Object.entries(classTotals(raw)).map(([k, v]) => [k, scale(v)])) as ClassCounts;
-  return { opcodes, classes, method: m.streamable ? 'static, one step()' : `static, run(${steps}) / ${steps}` };
+  return { opcodes, classes, method: m.streamable ? 'static, one step()' : `static, run(${steps}) / ${steps}`, entries_per_step: 1 / steps };
 }
 
 /**

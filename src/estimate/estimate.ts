@@ -61,7 +61,11 @@ export function markBand(source: string | undefined, read: number, derived: numb
 export function estimate(device: DeviceProfile, rt: RuntimeCost, cost: CostData, counts: StepCounts, mod: ModuleFacts, use: UsageOptions): Estimate {
   let instructions = 0, tableCycles = 0;
   const cyclesOf = rt.cyclesPerOp(device.core, device.fpu);
-  for (const [op, n] of Object.entries(counts.opcodes)) {
+  // The firmware's call into step() (or run) costs what a call costs in that runtime (class:call:
+  // wasm3 ≈ 98 instructions for call + entry + return, measured; wasm2c a C call) — per step, or
+  // spread over the T steps of one run(T).
+  const ops = { ...counts.opcodes, call: (counts.opcodes.call ?? 0) + (counts.entries_per_step ?? 1) };
+  for (const [op, n] of Object.entries(ops)) {
     instructions += n * rt.perOp(op, device.core, device.fpu);
     if (cyclesOf) tableCycles += n * cyclesOf(op);
   }
