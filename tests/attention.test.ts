@@ -10,15 +10,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModule } from '../compiler/build/module.ts';
-import { runWasmInterp } from '../compiler/build/wasm-interp.ts';
-import { emitModuleSource } from '../compiler/codegen/emit.ts';
-import { expectedHash, harnessSource } from '../compiler/codegen/harness.ts';
 import { KERNEL_STRATEGIES } from '../compiler/codegen/kernels.ts';
 import { ACT_FIELDS, F32_MAT_FIELDS, fieldOffsets, MAT_FIELDS } from '../compiler/fixed/cells/layout.ts';
 import { simulate } from '../compiler/fixed/simulate.ts';
 import type { Tensor } from '../compiler/ir/types.ts';
-import { inputSteps } from '../compiler/lower/assemble.ts';
 import { runProgramFloat } from '../compiler/lower/float-run.ts';
 import { runReference } from '../compiler/reference/interpreter.ts';
 import { compileModel, DEFAULT_COMPILE, type Compiled } from '../src/compile.ts';
@@ -29,6 +24,7 @@ import { runWasm, WasmModel } from '../src/wasm-engine.ts';
 import { rnnc } from './helpers/cli.ts';
 import { normalizedError, same } from './helpers/compare.ts';
 import { expectStaticCountsAgree } from './helpers/counts.ts';
+import { expectSelftestHash } from './helpers/selftest.ts';
 import { f32, randomInput, uniform, windowsFile, writeSafetensors } from './helpers/sru-qrnn-models.ts';
 
 const T = 10, B = 3, I = 4, H = 6, A = 5, O = 3;
@@ -221,12 +217,7 @@ describe('fixed point: wasm = simulator bit for bit (run mode); error within the
     const x = randomInput(T, B, I, 302), calib = windowsFile(TMP, I, 8, T, 402);
     for (const quant of ['int16', 'int8x16', 'int8', 'f32']) {
       const c = await compileModel(dir, { ...DEFAULT_COMPILE, quant, calib, maxSteps: T });
-      const src = emitModuleSource(c.plan, 'selftest') + harnessSource(c.plan, inputSteps(c.qp.program, x, 1), 'run', 1);
-      const wasm = (await buildModule(c.plan, src, {}, c.kernels)).wasm;
-      const want = expectedHash(c.plan, x, 1, simulate(c.qp, x));
-      const { instance } = await WebAssembly.instantiate(new Uint8Array(wasm), {});
-      expect((instance.exports.selftest as () => number)(), `${quant} V8`).toBe(want);
-      expect(runWasmInterp(wasm, 'selftest').value, `${quant} wasm-interp`).toBe(want);
+      await expectSelftestHash(c, x, quant);
     }
   }, 120_000);
 

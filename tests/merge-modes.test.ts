@@ -10,14 +10,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildModule } from '../compiler/build/module.ts';
-import { runWasmInterp } from '../compiler/build/wasm-interp.ts';
-import { emitModuleSource } from '../compiler/codegen/emit.ts';
-import { expectedHash, harnessSource } from '../compiler/codegen/harness.ts';
 import { KERNEL_STRATEGIES } from '../compiler/codegen/kernels.ts';
 import { RnncError } from '../compiler/errors.ts';
 import { dequantizeEntry, simulate } from '../compiler/fixed/simulate.ts';
-import { inputSteps } from '../compiler/lower/assemble.ts';
 import { lowerGraph } from '../compiler/lower/lower.ts';
 import type { Tensor } from '../compiler/ir/types.ts';
 import { runProgramFloat, runProgramFloatEntries } from '../compiler/lower/float-run.ts';
@@ -28,6 +23,7 @@ import { loadModel } from '../src/model.ts';
 import { runWasm, WasmModel } from '../src/wasm-engine.ts';
 import { normalizedError, same } from './helpers/compare.ts';
 import { expectStaticCountsAgree } from './helpers/counts.ts';
+import { expectSelftestHash } from './helpers/selftest.ts';
 import { uniform, windowsFile } from './helpers/sru-qrnn-models.ts';
 
 const T = 8, B = 3, F = 4, H = 6, O = 3;
@@ -178,12 +174,7 @@ describe('merges: every kernel strategy, shift-only rescaling, WABT, and what is
     const dir = stacked();
     for (const quant of ['int16', 'int8', 'f32']) {
       const c = await compileModel(dir, { ...DEFAULT_COMPILE, quant, calib, maxSteps: T });
-      const src = emitModuleSource(c.plan, 'selftest') + harnessSource(c.plan, inputSteps(c.qp.program, x, 1), 'run', 1);
-      const wasm = (await buildModule(c.plan, src, {}, c.kernels)).wasm;
-      const want = expectedHash(c.plan, x, 1, simulate(c.qp, x));
-      const { instance } = await WebAssembly.instantiate(new Uint8Array(wasm), {});
-      expect((instance.exports.selftest as () => number)(), `${quant} V8`).toBe(want);
-      expect(runWasmInterp(wasm, 'selftest').value, `${quant} wasm-interp`).toBe(want);
+      await expectSelftestHash(c, x, quant);
     }
   }, 120_000);
 

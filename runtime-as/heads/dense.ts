@@ -37,17 +37,23 @@ export function denseStep<TV, TW>(desc: usize, kind: i32): void {
   }
 }
 
-/** In place: acc[0..n) logits → probabilities in Q(act.outFrac) (see the TypeScript mirror). */
-export function softmaxQ(acc: usize, n: i32, act: usize, expShift: i32): void {
-  const table = load<usize>(act + A.table);
-  const log2N = load<i32>(act + A.log2N);
+/** In place: acc[0..n) = sat16(acc) (the logits as int16); returns their maximum (softmax subtracts it). */
+function saturateLogits(acc: usize, n: i32): i32 {
   let m: i32 = -32768;
   for (let j = 0; j < n; j++) {
     const p = acc + (<usize>j << 2);
     const z = sat16(load<i32>(p));
     store<i32>(p, z);
-    if (z > m) m = z;
+    m = select<i32>(z, m, z > m); // a select: the same path for every input
   }
+  return m;
+}
+
+/** In place: acc[0..n) logits → probabilities in Q(act.outFrac) (see the TypeScript mirror). */
+export function softmaxQ(acc: usize, n: i32, act: usize, expShift: i32): void {
+  const table = load<usize>(act + A.table);
+  const log2N = load<i32>(act + A.log2N);
+  const m = saturateLogits(acc, n);
   let sum: i32 = 0;
   for (let j = 0; j < n; j++) {
     const p = acc + (<usize>j << 2);
@@ -67,13 +73,7 @@ export function softmaxQ(acc: usize, n: i32, act: usize, expShift: i32): void {
 export function logSoftmaxQ(acc: usize, n: i32, act: usize, log: usize, expShift: i32): void {
   const table = load<usize>(act + A.table);
   const log2N = load<i32>(act + A.log2N);
-  let m: i32 = -32768;
-  for (let j = 0; j < n; j++) {
-    const p = acc + (<usize>j << 2);
-    const z = sat16(load<i32>(p));
-    store<i32>(p, z);
-    if (z > m) m = z;
-  }
+  const m = saturateLogits(acc, n);
   let sum: i32 = 0;
   for (let j = 0; j < n; j++) sum += lutInterp(shiftRescale(load<i32>(acc + (<usize>j << 2)) - m, expShift), table, log2N);
   const k = 31 - clz<i32>(sum); // sum in [32767, 2^30)
